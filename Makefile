@@ -1,0 +1,63 @@
+# 先锋 Xianfeng — the two commands of the README:
+#   make run    set everything up (venv, pinned packages, local assets, SQLite, demo data) and serve
+#   make test   lint, migration check and the whole test suite (browser test included)
+# Other targets: make test-postgres (suite on a throwaway PostgreSQL database), make worker, make bench.
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+MANAGE := DEBUG=$${DEBUG-1} $(PY) manage.py
+PG_URL ?= postgres://postgres@127.0.0.1:5432
+
+.PHONY: run setup deps assets migrate demo worker test test-postgres lint system-deps bench clean
+
+$(VENV)/.installed: requirements.lock
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.lock
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+deps: $(VENV)/.installed
+
+assets: node_modules/.installed
+	$(PY) scripts/vendor_assets.py
+
+setup: deps assets
+	$(MANAGE) migrate --no-input -v 0
+	$(MANAGE) seed_demo
+
+run: setup
+	@echo "先锋 Xianfeng: http://127.0.0.1:8000  (Ctrl+C to stop)"
+	@trap 'kill 0' EXIT; $(MANAGE) db_worker --queue-name '*' >var/worker.log 2>&1 & $(MANAGE) runserver 127.0.0.1:8000
+
+worker: deps
+	$(MANAGE) db_worker --queue-name '*'
+
+system-deps:
+	@bash scripts/ensure_system_deps.sh
+
+lint: deps
+	$(VENV)/bin/ruff check .
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+test: deps assets system-deps lint
+	$(VENV)/bin/pytest
+
+test-postgres: deps assets system-deps
+	@db=xianfeng_test_$$$$; \
+	 psql "$(PG_URL)/postgres" -qc "CREATE DATABASE $$db" && \
+	 trap 'psql "$(PG_URL)/postgres" -qc "DROP DATABASE IF EXISTS $$db WITH (FORCE)"; psql "$(PG_URL)/postgres" -qc "DROP DATABASE IF EXISTS test_$$db WITH (FORCE)"' EXIT; \
+	 DATABASE_URL="$(PG_URL)/$$db" $(VENV)/bin/pytest
+
+bench: deps
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor staticfiles var

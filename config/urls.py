@@ -1,0 +1,18 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from xianfeng.api.api import api
+from xianfeng.core.views import HomeView
+
+core_patterns = ([path("", HomeView.as_view(), name="home")], "core")
+
+urlpatterns = [
+    path("", include(core_patterns)),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("xianfeng.accounts.urls")),
+    path("orgs/", include("xianfeng.orgs.urls")),
+    path("regions/", include("xianfeng.regions.urls")),
+    path("imports/", include("xianfeng.imports.urls")),
+    path("audit/", include("xianfeng.audit.urls")),
+    path("api/", api.urls),
+]

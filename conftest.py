@@ -1,0 +1,3 @@
+"""Shared fixtures live in xianfeng/core/tests/fixtures.py (imported as a plugin)."""
+
+pytest_plugins = ["xianfeng.core.tests.fixtures"]

@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from xianfeng.accounts.models import User
+from xianfeng.accounts.services import api_token_create
+
+
+class Command(BaseCommand):
+    help = "Create an API bearer token for a user and print it once."
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--name", default="cli")
+
+    def handle(self, *args, username, name, **options):
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"no user {username!r}")
+        _token, raw = api_token_create(acting_user=user, user=user, name=name)
+        self.stdout.write(raw)

@@ -1,0 +1,110 @@
+import re
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from xianfeng.core.scoping import ScopeSpec
+
+from .roles import Role, Scope
+
+_PREFIX = re.compile(r"^\d{2}(\d{2}){0,2}(\d{3}){0,2}$")
+
+
+class User(AbstractUser):
+    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("所属组织"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="users",
+    )
+    must_change_password = models.BooleanField(_("须修改初始密码"), default=True)
+
+    scope_spec = ScopeSpec(org_path="org__path", owner="pk")
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+def validate_region_prefixes(value: str) -> None:
+    for prefix in filter(None, (p.strip() for p in value.split(","))):
+        if not _PREFIX.match(prefix):
+            raise ValidationError(
+                _("地区代码“%(code)s”无效：应为2、4、6、9或12位数字"), params={"code": prefix}, code="invalid"
+            )
+
+
+class Grant(models.Model):
+    """A role over a scope. A user's grants are OR-combined."""
+
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="grants")
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    scope = models.CharField(_("范围"), max_length=20, choices=Scope.choices)
+    org = models.ForeignKey(
+        "orgs.Organization", verbose_name=_("组织"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    region_prefixes = models.CharField(
+        _("地区代码"),
+        max_length=500,
+        blank=True,
+        validators=[validate_region_prefixes],
+        help_text=_("逗号分隔，如 210681,210682"),
+    )
+    active = models.BooleanField(_("有效"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    scope_spec = ScopeSpec(org_path="user__org__path", owner="user")
+
+    class Meta:
+        verbose_name = _("授权")
+        verbose_name_plural = _("授权")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.scope_label}"
+
+    @property
+    def region_prefix_list(self) -> list[str]:
+        return [p.strip() for p in self.region_prefixes.split(",") if p.strip()]
+
+    @property
+    def scope_label(self) -> str:
+        if self.scope in (Scope.ORG_SUBTREE, Scope.ORG_ONLY) and self.org_id:
+            return f"{self.get_scope_display()}：{self.org.name}"
+        if self.scope == Scope.REGION:
+            return f"{self.get_scope_display()}：{self.region_prefixes}"
+        return str(self.get_scope_display())
+
+    def clean(self) -> None:
+        if self.scope in (Scope.ORG_SUBTREE, Scope.ORG_ONLY) and not self.org_id:
+            raise ValidationError({"org": _("此范围须指定组织")})
+        if self.scope == Scope.REGION and not self.region_prefix_list:
+            raise ValidationError({"region_prefixes": _("此范围须指定至少一个地区代码")})
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API. Only a hash is stored; the token is shown once."""
+
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("用途"), max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked = models.BooleanField(_("已吊销"), default=False)
+
+    scope_spec = ScopeSpec(org_path="user__org__path", owner="user")
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"

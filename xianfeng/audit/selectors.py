@@ -1,0 +1,48 @@
+import datetime
+
+from django.db.models import QuerySet
+
+from xianfeng.core.scoping import VIEW, scoped
+
+from .models import AccessLog, ChangeLog, LoginLog
+
+
+def _period(qs: QuerySet, date_from: datetime.date | None, date_to: datetime.date | None) -> QuerySet:
+    if date_from:
+        qs = qs.filter(at__date__gte=date_from)
+    if date_to:
+        qs = qs.filter(at__date__lte=date_to)
+    return qs
+
+
+def changelog_list(*, user, username="", model="", action="", object_id="", date_from=None, date_to=None) -> QuerySet:
+    qs = scoped(user, ChangeLog, VIEW).select_related("user")
+    if username:
+        qs = qs.filter(user__username=username)
+    if model:
+        qs = qs.filter(model=model)
+    if action:
+        qs = qs.filter(action=action)
+    if object_id:
+        qs = qs.filter(object_id=object_id)
+    return _period(qs, date_from, date_to)
+
+
+def accesslog_list(*, user, username="", kind="", object_id="", date_from=None, date_to=None) -> QuerySet:
+    qs = scoped(user, AccessLog, VIEW).select_related("user")
+    if username:
+        qs = qs.filter(user__username=username)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if object_id:
+        qs = qs.filter(object_id=object_id)
+    return _period(qs, date_from, date_to)
+
+
+def loginlog_list(*, user, username="", success=None, date_from=None, date_to=None) -> QuerySet:
+    qs = scoped(user, LoginLog, VIEW).select_related("user")
+    if username:
+        qs = qs.filter(username=username)
+    if success is not None:
+        qs = qs.filter(success=success)
+    return _period(qs, date_from, date_to)

@@ -1,0 +1,52 @@
+"""Read-only audit pages. There is no view that edits or deletes a log row."""
+
+from django.shortcuts import render
+
+from xianfeng.core.views import ScopedListView
+
+from . import selectors
+from .forms import AccessFilterForm, ChangeFilterForm, LoginFilterForm
+from .models import AccessLog, ChangeLog, LoginLog
+
+
+class _LogListView(ScopedListView):
+    template_name = ""
+    form_class = None
+
+    def get(self, request):
+        form = self.form_class(request.GET or None)
+        filters = form.cleaned_data if form.is_valid() else {}
+        logs = self.select({k: v for k, v in filters.items() if v not in ("", None)})
+        return render(request, self.template_name, {"form": form, "page": self.paginate(logs), "tab": self.tab})
+
+
+class ChangeLogView(_LogListView):
+    model = ChangeLog
+    form_class = ChangeFilterForm
+    template_name = "audit/changes.html"
+    tab = "changes"
+
+    def select(self, filters):
+        return selectors.changelog_list(user=self.request.user, **filters)
+
+
+class AccessLogView(_LogListView):
+    model = AccessLog
+    form_class = AccessFilterForm
+    template_name = "audit/access.html"
+    tab = "access"
+
+    def select(self, filters):
+        return selectors.accesslog_list(user=self.request.user, **filters)
+
+
+class LoginLogView(_LogListView):
+    model = LoginLog
+    form_class = LoginFilterForm
+    template_name = "audit/logins.html"
+    tab = "logins"
+
+    def select(self, filters):
+        if "success" in filters:
+            filters["success"] = filters["success"] == "1"
+        return selectors.loginlog_list(user=self.request.user, **filters)

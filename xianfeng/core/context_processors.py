@@ -1,0 +1,42 @@
+"""The sidebar: one entry per module, shown only when the user may use it."""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from xianfeng.accounts.roles import role_allows
+
+from .scoping import active_grants
+
+# (url name, label, icon, permission or None for everyone signed in)
+MODULES = [
+    ("core:home", _("工作台"), "speedometer2", None),
+    ("orgs:list", _("组织"), "diagram-3", "orgs.view"),
+    ("regions:list", _("行政区划"), "geo-alt", None),
+    ("imports:list", _("导入"), "upload", "imports.view"),
+    ("accounts:user_list", _("用户与授权"), "people", "accounts.view"),
+    ("audit:changes", _("审计日志"), "shield-check", "audit.view"),
+]
+
+
+def _allowed(user, permission: str | None) -> bool:
+    if permission is None or user.is_superuser:
+        return True
+    return any(role_allows(g.role, permission) for g in active_grants(user))
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_modules": []}
+    items = []
+    for url_name, label, icon, permission in MODULES:
+        if not _allowed(user, permission):
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue  # a module not installed in this deployment
+        app_prefix = url_name.split(":")[0]
+        active = request.resolver_match is not None and request.resolver_match.namespace == app_prefix
+        items.append({"url": url, "label": label, "icon": icon, "active": active})
+    return {"nav_modules": items}

@@ -1,0 +1,85 @@
+"""Field encryption (AES-256-GCM) and blind indexes (HMAC-SHA256).
+
+Ciphertext format: ``v1:<key id>:<base64(nonce || ciphertext+tag)>``. The key id lets us
+decrypt values written under an older key while a rotation is under way: the first key in
+FIELD_ENCRYPTION_KEYS encrypts, all of them decrypt.
+"""
+
+import base64
+import hashlib
+import hmac
+import os
+from functools import lru_cache
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+PREFIX = "v1"
+
+
+class DecryptionError(Exception):
+    pass
+
+
+def _decode_key(encoded: str) -> bytes:
+    try:
+        key = base64.b64decode(encoded, validate=True)
+    except ValueError as exc:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be base64") from exc
+    if len(key) != 32:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must decode to 32 bytes (AES-256)")
+    return key
+
+
+def key_id(key: bytes) -> str:
+    return hashlib.sha256(key).hexdigest()[:8]
+
+
+@lru_cache(maxsize=8)
+def _keys(encoded_keys: tuple[str, ...]) -> tuple[tuple[str, AESGCM], ...]:
+    return tuple((key_id(k), AESGCM(k)) for k in map(_decode_key, encoded_keys))
+
+
+def keyring() -> tuple[tuple[str, AESGCM], ...]:
+    return _keys(tuple(settings.FIELD_ENCRYPTION_KEYS))
+
+
+def generate_key() -> str:
+    return base64.b64encode(AESGCM.generate_key(bit_length=256)).decode()
+
+
+def encrypt(plaintext: str) -> str:
+    kid, aead = keyring()[0]
+    nonce = os.urandom(12)
+    ciphertext = aead.encrypt(nonce, plaintext.encode(), kid.encode())
+    return f"{PREFIX}:{kid}:{base64.b64encode(nonce + ciphertext).decode()}"
+
+
+def decrypt(token: str) -> str:
+    try:
+        prefix, kid, payload = token.split(":", 2)
+    except ValueError as exc:
+        raise DecryptionError("not an encrypted value") from exc
+    if prefix != PREFIX:
+        raise DecryptionError(f"unknown format {prefix}")
+    for candidate_id, aead in keyring():
+        if candidate_id == kid:
+            raw = base64.b64decode(payload)
+            return aead.decrypt(raw[:12], raw[12:], kid.encode()).decode()
+    raise DecryptionError(f"no key with id {kid} in FIELD_ENCRYPTION_KEY")
+
+
+def is_current(token: str) -> bool:
+    """True when the token was written with the current (first) key."""
+    return token.startswith(f"{PREFIX}:{keyring()[0][0]}:")
+
+
+def blind_index(value: str, purpose: str) -> str:
+    """Deterministic keyed hash for exact lookup and uniqueness without storing the value.
+
+    ``purpose`` separates index spaces so the same phone number in two tables does not
+    produce linkable hashes.
+    """
+    message = f"{purpose}:{value}".encode()
+    return hmac.new(settings.BLIND_INDEX_KEY.encode(), message, hashlib.sha256).hexdigest()

@@ -1,0 +1,163 @@
+"""The one entry point that restricts business data to what a user may see (DESIGN.md §3).
+
+Every list, detail, dropdown, export, API endpoint and report starts from ``scoped()``.
+A model takes part by declaring ``scope_spec = ScopeSpec(...)``: the lookups that lead
+from a row to its organization path, its region code and its owning user. A grant then
+becomes a filter on those lookups, and a user's grants are OR-combined.
+
+Out of scope answers 404 (existence is not revealed); in scope but without the needed
+permission answers 403; writes re-check the object inside their transaction.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+VIEW = "view"
+CHANGE = "change"
+REVEAL = "reveal"
+EXPORT = "export"
+
+
+@dataclass(frozen=True)
+class ScopeSpec:
+    """How a row maps onto the scopes a grant can give.
+
+    org_path: lookup to the materialized path of the row's organization.
+    region_code: lookup to the row's region code (prefix-matched).
+    owner: lookup to the user who owns the row (仅本人).
+    region_multi / org_multi: the lookup crosses a to-many relation; filter by subquery
+    so rows are not duplicated.
+    public_view: every signed-in user may view (reference data such as regions).
+    """
+
+    org_path: str | None = None
+    region_code: str | None = None
+    owner: str | None = None
+    org_multi: bool = False
+    region_multi: bool = False
+    public_view: bool = False
+
+
+_NOTHING = Q(pk__in=[])
+
+
+def _spec(model: type[models.Model]) -> ScopeSpec:
+    spec = getattr(model, "scope_spec", None)
+    if spec is None:
+        raise TypeError(f"{model.__name__} has no scope_spec: it cannot be queried through scoped()")
+    return spec
+
+
+def _lookup_q(model, lookup: str, op: str, value, multi: bool) -> Q:
+    q = Q(**{f"{lookup}__{op}": value})
+    if multi:
+        return Q(pk__in=model._base_manager.filter(q).values("pk"))
+    return q
+
+
+def grant_filter(grant, model: type[models.Model], user) -> Q | None:
+    """The rows one grant opens; None means every row."""
+    from xianfeng.accounts.roles import Scope
+
+    spec = _spec(model)
+    if grant.scope == Scope.ALL:
+        return None
+    if grant.scope in (Scope.ORG_SUBTREE, Scope.ORG_ONLY):
+        if not spec.org_path or grant.org_id is None:
+            return _NOTHING
+        if grant.scope == Scope.ORG_SUBTREE:
+            return _lookup_q(model, spec.org_path, "startswith", grant.org.path, spec.org_multi)
+        return _lookup_q(model, spec.org_path, "exact", grant.org.path, spec.org_multi)
+    if grant.scope == Scope.REGION:
+        if not spec.region_code:
+            return _NOTHING
+        q = _NOTHING
+        for prefix in grant.region_prefix_list:
+            q |= _lookup_q(model, spec.region_code, "startswith", prefix, spec.region_multi)
+        return q
+    if grant.scope == Scope.SELF:
+        if not spec.owner:
+            return _NOTHING
+        return Q(**{spec.owner: user.pk})
+    return _NOTHING
+
+
+def _queryset(model_or_qs) -> QuerySet:
+    if isinstance(model_or_qs, QuerySet):
+        return model_or_qs
+    return model_or_qs._default_manager.all()
+
+
+def scoped(user, model_or_qs, action: str = VIEW) -> QuerySet:
+    """The rows of a model (or a narrower queryset) that ``user`` may ``action``."""
+    from xianfeng.accounts.roles import role_allows
+
+    qs = _queryset(model_or_qs)
+    model = qs.model
+    if user is None or not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    spec = _spec(model)
+    permission = f"{model._meta.app_label}.{action}"
+    if action == VIEW and spec.public_view:
+        return qs
+    combined: Q | None = None
+    any_grant = False
+    for grant in active_grants(user):
+        if not role_allows(grant.role, permission):
+            continue
+        q = grant_filter(grant, model, user)
+        if q is None:
+            return qs
+        combined = q if not any_grant else combined | q
+        any_grant = True
+    if not any_grant:
+        return qs.none()
+    return qs.filter(combined)
+
+
+def active_grants(user) -> list:
+    """The user's grants, cached on the user object for the request."""
+    cached = getattr(user, "_active_grants", None)
+    if cached is None:
+        cached = list(user.grants.filter(active=True).select_related("org"))
+        user._active_grants = cached
+    return cached
+
+
+def can(user, action: str, model: type[models.Model]) -> bool:
+    """Whether the user holds ``action`` on ``model`` anywhere (to show buttons and menus)."""
+    from xianfeng.accounts.roles import role_allows
+
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    permission = f"{model._meta.app_label}.{action}"
+    return any(role_allows(g.role, permission) for g in active_grants(user))
+
+
+def get_scoped_or_404(user, model_or_qs, action: str = VIEW, **lookup):
+    """Fetch one object: 404 when the user cannot see it, 403 when seen but not ``action``."""
+    qs = _queryset(model_or_qs)
+    obj = scoped(user, qs, VIEW).filter(**lookup).first()
+    if obj is None:
+        raise Http404("Not found")
+    if action != VIEW:
+        ensure_in_scope(user, obj, action)
+    return obj
+
+
+def ensure_in_scope(user, obj: models.Model, action: str = CHANGE) -> None:
+    """Raise PermissionDenied unless ``obj`` (as now stored) is within the user's ``action`` scope.
+
+    Services call this inside their transaction after writing, so that nobody can create
+    or move an object outside their own scope: the exception rolls the write back.
+    """
+    if not scoped(user, type(obj), action).filter(pk=obj.pk).exists():
+        raise PermissionDenied(f"{type(obj)._meta.verbose_name} is outside your scope for {action}")

@@ -1,0 +1,45 @@
+"""The shared test world (DESIGN.md §4.6): an owner, an in-scope reader and an outsider.
+
+committee (党委)
+├── branch_a (党支部)     owner = 党办干事 over A's subtree; reader = 领导(只读) over A
+│   └── group_a (党小组)
+└── branch_b (党支部)     outsider = 党办干事 over B's subtree
+"""
+
+from types import SimpleNamespace
+
+import pytest
+
+from xianfeng.accounts.roles import Role, Scope
+from xianfeng.orgs.models import Organization
+
+from .factories import OrganizationFactory, UserFactory, user_with_grant
+
+
+@pytest.fixture
+def world(db):
+    committee = OrganizationFactory(name="市医院党委", kind=Organization.Kind.COMMITTEE)
+    branch_a = OrganizationFactory(name="内科党支部", parent=committee)
+    group_a = OrganizationFactory(name="内科第一党小组", kind=Organization.Kind.GROUP, parent=branch_a)
+    branch_b = OrganizationFactory(name="外科党支部", parent=committee)
+    return SimpleNamespace(
+        committee=committee,
+        branch_a=branch_a,
+        group_a=group_a,
+        branch_b=branch_b,
+        owner=user_with_grant(Role.CLERK, Scope.ORG_SUBTREE, branch_a, username="owner"),
+        reader=user_with_grant(Role.LEADER, Scope.ORG_SUBTREE, branch_a, username="reader"),
+        outsider=user_with_grant(Role.CLERK, Scope.ORG_SUBTREE, branch_b, username="outsider"),
+        admin=UserFactory(username="admin", is_superuser=True, org=committee),
+    )
+
+
+@pytest.fixture
+def login(client):
+    """login(user) -> the test client signed in as that user."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login

@@ -1,0 +1,55 @@
+"""Chinese text helpers: one normal form for names and places, and pinyin initials.
+
+Names arrive in Traditional characters, with full-width digits and stray spaces; we
+compare and search on one normal form so that 陳大文, 陈大文 and "陈 大文" are the same.
+"""
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import opencc
+from pypinyin import Style, lazy_pinyin
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def to_halfwidth(text: str) -> str:
+    """Full-width letters, digits and punctuation to ASCII (NFKC), ideographic space to space."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def to_simplified(text: str) -> str:
+    return _t2s().convert(text)
+
+
+def normalize_text(text: str | None) -> str:
+    """The comparable form: half-width, Simplified, lower-case, trimmed, inner spaces collapsed."""
+    if not text:
+        return ""
+    text = to_simplified(to_halfwidth(str(text)))
+    return _WHITESPACE.sub(" ", text).strip().lower()
+
+
+def normalize_name(text: str | None) -> str:
+    """Person names: as normalize_text, and no spaces at all (陈 大文 == 陈大文)."""
+    return normalize_text(text).replace(" ", "")
+
+
+def pinyin_initials(text: str | None) -> str:
+    """张三 -> 'zs'; letters and digits kept; other characters dropped."""
+    name = normalize_name(text)
+    if not name:
+        return ""
+    parts = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")
+    return "".join(p for p in parts if p.isalnum()).lower()
+
+
+def looks_like_initials(query: str) -> bool:
+    q = query.strip()
+    return bool(q) and q.isascii() and q.isalpha()

@@ -1,0 +1,51 @@
+"""View base classes. Each declares what it shows so the access matrix test can find it."""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.views import View
+
+from .scoping import VIEW, can, get_scoped_or_404
+
+
+class PublicView(View):
+    """Reachable without signing in (login page, language switch)."""
+
+    public = True
+
+
+class SignedInView(LoginRequiredMixin, View):
+    """Any signed-in user; shows no business object."""
+
+
+class ScopedListView(LoginRequiredMixin, View):
+    """A list of ``model`` rows; the user needs ``action`` on the model somewhere."""
+
+    model = None
+    action = VIEW
+    paginate_by = 50
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not can(request.user, self.action, self.model):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def paginate(self, queryset):
+        return Paginator(queryset, self.paginate_by).get_page(self.request.GET.get("page"))
+
+
+class ScopedObjectView(LoginRequiredMixin, View):
+    """One ``model`` row named by ``pk`` in the URL: 404 outside the user's view scope,
+    403 when visible but the user lacks ``action`` on it."""
+
+    model = None
+    action = VIEW
+
+    def get_object(self):
+        return get_scoped_or_404(self.request.user, self.model, self.action, pk=self.kwargs["pk"])
+
+
+class HomeView(SignedInView):
+    def get(self, request):
+        return render(request, "core/home.html", {"grants": request.user.grants.filter(active=True)})

@@ -1,0 +1,64 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from xianfeng.core.scoping import ScopeSpec
+
+
+def upload_path(instance, filename: str) -> str:
+    return f"imports/{instance.created_at:%Y/%m}/{filename}"
+
+
+class ImportJob(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        VALIDATING = "validating", _("检查中")
+        VALIDATED = "validated", _("已检查")
+        COMMITTING = "committing", _("写入中")
+        COMMITTED = "committed", _("已导入")
+        FAILED = "failed", _("失败")
+
+    spec_key = models.CharField(_("导入类型"), max_length=50)
+    file = models.FileField(_("文件"), upload_to="imports/")
+    original_name = models.CharField(_("文件名"), max_length=255)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("进度"), default=0)
+    total_rows = models.PositiveIntegerField(_("总行数"), default=0)
+    valid_rows = models.PositiveIntegerField(_("有效行数"), default=0)
+    error_count = models.PositiveIntegerField(_("错误数"), default=0)
+    warning_count = models.PositiveIntegerField(_("提示数"), default=0)
+    created_count = models.PositiveIntegerField(_("新增"), default=0)
+    updated_count = models.PositiveIntegerField(_("更新"), default=0)
+    issues = models.JSONField(_("问题"), default=list, blank=True)
+    warnings = models.JSONField(_("提示"), default=list, blank=True)
+    mapping = models.JSONField(_("列对应"), default=dict, blank=True)
+    message = models.TextField(_("说明"), blank=True)
+    options = models.JSONField(default=dict, blank=True)
+    encoding = models.CharField(max_length=30, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+    org_path = models.CharField(max_length=255, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    scope_spec = ScopeSpec(org_path="org_path", owner="created_by")
+
+    class Meta:
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.VALIDATING, self.Status.COMMITTING)
+
+    @property
+    def can_commit(self) -> bool:
+        return self.status == self.Status.VALIDATED and self.error_count == 0 and not self.message
+
+    def audit_org_path(self) -> str:
+        return self.org_path

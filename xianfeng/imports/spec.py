@@ -1,0 +1,98 @@
+"""How an app describes one kind of import. The engine does the rest: template, header
+mapping with synonyms, dry run with row-by-row errors, all-or-nothing commit, error workbook.
+
+An app declares specs in ``<app>/imports.py`` and registers them::
+
+    @register
+    class RegionImport(ImportSpec):
+        key = "regions"
+        label = _("乡镇/村区划")
+        model = Region
+        columns = [Column("code", "区划代码", synonyms=["代码"], required=True), ...]
+
+        def clean_row(self, values, ctx): ...   # return a cleaned row or raise RowInvalid
+        def commit(self, rows, ctx): ...        # write a batch; returns (created, updated)
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from xianfeng.core.text import normalize_text
+
+from .parsers import parse_text
+
+
+@dataclass
+class Column:
+    key: str
+    header: str
+    synonyms: tuple[str, ...] = ()
+    required: bool = False
+    parse: Callable[[Any], Any] = parse_text
+    help: str = ""
+    example: str = ""
+
+    def names(self) -> set[str]:
+        return {header_key(n) for n in (self.header, self.key, *self.synonyms)}
+
+
+def header_key(text: str) -> str:
+    """Headers compared loosely: 姓名*, 「姓名」, ' 姓 名 ' and 姓名（必填） all match 姓名."""
+    text = normalize_text(text)
+    for mark in ("*", "＊", "(必填)", "（必填）", "必填", "「", "」", "【", "】", ":", "："):
+        text = text.replace(mark, "")
+    return text.replace(" ", "")
+
+
+class RowInvalid(Exception):
+    """Raised by clean_row: {column key or "": message}."""
+
+    def __init__(self, errors: dict[str, str] | str):
+        self.errors = errors if isinstance(errors, dict) else {"": errors}
+        super().__init__(str(self.errors))
+
+
+@dataclass
+class ImportContext:
+    user: Any
+    options: dict = field(default_factory=dict)
+    state: dict = field(default_factory=dict)  # a spec's own caches and seen-sets for one run
+    warnings: list = field(default_factory=list)  # (row, column key, message)
+
+
+class ImportSpec:
+    key: str = ""
+    label: str = ""
+    model = None  # the model written; the user needs "<app>.change" on it
+    columns: list[Column] = []
+    batch_size = 2000
+    description = ""
+
+    def prepare(self, ctx: ImportContext) -> None:
+        """Load lookups once per run (existing codes, org names...)."""
+
+    def clean_row(self, values: dict, row_number: int, ctx: ImportContext):
+        """Cross-field and database checks for one row; return what commit() needs."""
+        return values
+
+    def commit(self, rows: list, ctx: ImportContext) -> tuple[int, int]:
+        raise NotImplementedError
+
+    def template_example(self) -> list[str]:
+        return [c.example for c in self.columns]
+
+
+REGISTRY: dict[str, ImportSpec] = {}
+
+
+def register(spec_class: type[ImportSpec]) -> type[ImportSpec]:
+    spec = spec_class()
+    if not spec.key or spec.key in REGISTRY:
+        raise ValueError(f"import spec key {spec.key!r} missing or registered twice")
+    REGISTRY[spec.key] = spec
+    return spec_class
+
+
+def get_spec(key: str) -> ImportSpec | None:
+    return REGISTRY.get(key)

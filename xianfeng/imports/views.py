@@ -1,0 +1,118 @@
+from pathlib import Path
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from xianfeng.core.exports import xlsx_response
+from xianfeng.core.scoping import CHANGE, VIEW, scoped
+from xianfeng.core.views import ScopedListView, ScopedObjectView
+
+from . import services
+from .forms import UploadForm
+from .models import ImportJob
+from .readers import FileProblem
+from .spec import REGISTRY, get_spec
+from .workbooks import error_workbook, message_workbook, template_workbook
+
+_xlsx = xlsx_response
+
+
+def _allowed_spec(user, key: str):
+    spec = get_spec(key)
+    if spec is None:
+        raise Http404
+    if not services.spec_allowed(user, spec):
+        raise PermissionDenied
+    return spec
+
+
+class JobListView(ScopedListView):
+    model = ImportJob
+
+    def get(self, request):
+        jobs = scoped(request.user, ImportJob, VIEW).select_related("created_by")
+        specs = [s for s in REGISTRY.values() if services.spec_allowed(request.user, s)]
+        return render(request, "imports/job_list.html", {"page": self.paginate(jobs), "specs": specs})
+
+
+class UploadView(ScopedListView):
+    model = ImportJob
+    action = CHANGE
+
+    def get(self, request, spec_key):
+        spec = _allowed_spec(request.user, spec_key)
+        return render(request, "imports/upload.html", {"spec": spec, "form": UploadForm()})
+
+    def post(self, request, spec_key):
+        spec = _allowed_spec(request.user, spec_key)
+        form = UploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, "imports/upload.html", {"spec": spec, "form": form}, status=400)
+        job = services.import_job_create(
+            acting_user=request.user, spec_key=spec.key, uploaded_file=form.cleaned_data["file"]
+        )
+        return redirect("imports:detail", pk=job.pk)
+
+
+class TemplateView(ScopedListView):
+    model = ImportJob
+
+    def get(self, request, spec_key):
+        spec = _allowed_spec(request.user, spec_key)
+        return _xlsx(template_workbook(spec), f"{spec.label}-导入模板.xlsx")
+
+
+class JobDetailView(ScopedObjectView):
+    model = ImportJob
+
+    def get(self, request, pk):
+        job = self.get_object()
+        context = {
+            "job": job,
+            "spec": get_spec(job.spec_key),
+            "issues": job.issues[:200],
+            "can_commit": job.can_commit and job.created_by_id == request.user.pk,
+        }
+        template = "imports/_job_status.html" if request.htmx else "imports/job_detail.html"
+        return render(request, template, context)
+
+
+class JobCommitView(ScopedObjectView):
+    model = ImportJob
+    action = CHANGE
+
+    def post(self, request, pk):
+        job = self.get_object()
+        try:
+            job = services.import_job_commit(acting_user=request.user, job=job)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        else:
+            if job.status == ImportJob.Status.COMMITTED:
+                messages.success(
+                    request,
+                    _("导入完成：新增 %(c)s 条，更新 %(u)s 条") % {"c": job.created_count, "u": job.updated_count},
+                )
+            elif job.status == ImportJob.Status.VALIDATED:
+                messages.error(request, _("写入时发现错误，已全部回滚，未写入任何数据"))
+        return redirect("imports:detail", pk=job.pk)
+
+
+class ErrorWorkbookView(ScopedObjectView):
+    model = ImportJob
+
+    def get(self, request, pk):
+        job = self.get_object()
+        if not job.issues and not job.message:
+            raise Http404
+        issues = job.issues or [{"row": 1, "column": "", "message": job.message, "value": ""}]
+        try:
+            content = error_workbook(Path(job.file.path), job.original_name, issues)
+        except FileProblem:
+            # The file itself could not be read (that is the error): explain in a one-sheet workbook.
+            content = message_workbook(job.message)
+        stem = Path(job.original_name).stem
+        return _xlsx(content, f"{stem}-错误.xlsx")

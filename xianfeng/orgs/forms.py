@@ -1,0 +1,60 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from xianfeng.core.forms import BootstrapFormMixin, DateInput
+from xianfeng.regions.models import Region
+
+from .models import Organization
+
+
+class OrganizationForm(BootstrapFormMixin, forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=100)
+    short_name = forms.CharField(label=_("简称"), max_length=50, required=False)
+    kind = forms.ChoiceField(label=_("类型"), choices=Organization.Kind.choices)
+    parent = forms.ModelChoiceField(
+        label=_("上级组织"), queryset=None, required=False, help_text=_("只列出您可管理的、未撤销的组织")
+    )
+    active_from = forms.DateField(label=_("成立日期"), widget=DateInput, initial=timezone.localdate)
+    regions = forms.CharField(
+        label=_("服务地区代码"),
+        required=False,
+        help_text=_("区划代码，逗号或空格分隔，如 210681101,210681104"),
+    )
+    partners = forms.ModelMultipleChoiceField(
+        label=_("联盟成员"), queryset=None, required=False, help_text=_("仅“联盟”类型使用")
+    )
+    description = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, parent_choices, partner_choices, with_parent=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if with_parent:
+            self.fields["parent"].queryset = parent_choices
+        else:
+            del self.fields["parent"]
+        self.fields["partners"].queryset = partner_choices
+
+    def clean_regions(self):
+        raw = self.cleaned_data.get("regions", "")
+        codes = [c for c in raw.replace("，", ",").replace(" ", ",").split(",") if c.strip()]
+        found = {r.code: r for r in Region.objects.filter(code__in=codes)}
+        unknown = [c for c in codes if c not in found]
+        if unknown:
+            raise forms.ValidationError(_("未知的区划代码：%(codes)s") % {"codes": "、".join(unknown)})
+        return [found[c] for c in codes]
+
+
+class MoveForm(BootstrapFormMixin, forms.Form):
+    new_parent = forms.ModelChoiceField(
+        label=_("新的上级组织"), queryset=None, required=False, help_text=_("留空则成为顶层组织")
+    )
+
+    def __init__(self, *args, parent_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_parent"].queryset = parent_choices
+
+
+class DissolveForm(BootstrapFormMixin, forms.Form):
+    on_date = forms.DateField(label=_("撤销日期"), widget=DateInput, initial=timezone.localdate)
+    reason = forms.CharField(label=_("撤销原因"), max_length=200)
+    confirm = forms.BooleanField(label=_("我确认撤销该组织（历史记录保留）"))

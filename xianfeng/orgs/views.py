@@ -1,0 +1,192 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from xianfeng.audit.models import ChangeLog
+from xianfeng.core.scoping import CHANGE, VIEW, can, scoped
+from xianfeng.core.views import ScopedListView, ScopedObjectView
+
+from . import selectors, services
+from .forms import DissolveForm, MoveForm, OrganizationForm
+from .models import Organization
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+class OrgListView(ScopedListView):
+    model = Organization
+    paginate_by = 200
+
+    def get(self, request):
+        query = request.GET.get("q", "").strip()
+        kind = request.GET.get("kind", "")
+        include_dissolved = request.GET.get("dissolved") == "1"
+        orgs = selectors.org_list(user=request.user, query=query, kind=kind, include_dissolved=include_dissolved)
+        context = {
+            "page": self.paginate(orgs),
+            "query": query,
+            "kind": kind,
+            "include_dissolved": include_dissolved,
+            "kinds": Organization.Kind.choices,
+            "can_change": can(request.user, CHANGE, Organization),
+        }
+        template = "orgs/_tree_rows.html" if request.htmx else "orgs/org_list.html"
+        return render(request, template, context)
+
+
+def _form_kwargs(user, org=None):
+    return {
+        "parent_choices": selectors.org_parent_choices(user=user, exclude=org),
+        "partner_choices": scoped(user, Organization, VIEW).filter(active_to__isnull=True),
+    }
+
+
+class OrgCreateView(ScopedListView):
+    model = Organization
+    action = CHANGE
+
+    def get(self, request):
+        initial = {}
+        parent_id = request.GET.get("parent")
+        if parent_id and parent_id.isdigit():
+            initial["parent"] = selectors.org_parent_choices(user=request.user).filter(pk=parent_id).first()
+        form = OrganizationForm(initial=initial, **_form_kwargs(request.user))
+        return render(request, "orgs/org_form.html", {"form": form, "creating": True})
+
+    def post(self, request):
+        form = OrganizationForm(request.POST, **_form_kwargs(request.user))
+        if form.is_valid():
+            try:
+                org = services.org_create(acting_user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            except PermissionDenied:
+                form.add_error("parent", _("您只能在自己可管理的组织下新建组织"))
+            else:
+                messages.success(request, _("已创建组织“%(name)s”") % {"name": org.name})
+                return redirect("orgs:detail", pk=org.pk)
+        return render(request, "orgs/org_form.html", {"form": form, "creating": True}, status=400)
+
+
+class OrgDetailView(ScopedObjectView):
+    model = Organization
+
+    def get(self, request, pk):
+        org = self.get_object()
+        children = scoped(request.user, org.children.all(), VIEW).order_by("path")
+        history = ChangeLog.objects.filter(model=Organization._meta.label, object_id=str(org.pk)).select_related(
+            "user"
+        )[:20]
+        return render(
+            request,
+            "orgs/org_detail.html",
+            {
+                "org": org,
+                "ancestors": org.ancestors(),
+                "children": children,
+                "regions": org.regions.all(),
+                "partners": org.partners.all(),
+                "history": history,
+                "can_change": scoped(request.user, Organization, CHANGE).filter(pk=org.pk).exists(),
+            },
+        )
+
+
+class OrgEditView(ScopedObjectView):
+    model = Organization
+    action = CHANGE
+
+    def get(self, request, pk):
+        org = self.get_object()
+        form = OrganizationForm(
+            initial={
+                "name": org.name,
+                "short_name": org.short_name,
+                "kind": org.kind,
+                "active_from": org.active_from,
+                "description": org.description,
+                "regions": ",".join(org.regions.values_list("code", flat=True)),
+                "partners": org.partners.all(),
+            },
+            with_parent=False,
+            **_form_kwargs(request.user, org),
+        )
+        return render(request, "orgs/org_form.html", {"form": form, "org": org})
+
+    def post(self, request, pk):
+        org = self.get_object()
+        form = OrganizationForm(request.POST, with_parent=False, **_form_kwargs(request.user, org))
+        if form.is_valid():
+            try:
+                services.org_update(acting_user=request.user, org=org, **form.cleaned_data)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("已保存"))
+                return redirect("orgs:detail", pk=org.pk)
+        return render(request, "orgs/org_form.html", {"form": form, "org": org}, status=400)
+
+
+class OrgMoveView(ScopedObjectView):
+    model = Organization
+    action = CHANGE
+
+    def _form(self, org, data=None):
+        return MoveForm(
+            data,
+            initial={"new_parent": org.parent},
+            parent_choices=selectors.org_parent_choices(user=self.request.user, exclude=org),
+        )
+
+    def get(self, request, pk):
+        org = self.get_object()
+        return render(request, "orgs/org_move.html", {"form": self._form(org), "org": org})
+
+    def post(self, request, pk):
+        org = self.get_object()
+        form = self._form(org, request.POST)
+        if form.is_valid():
+            try:
+                services.org_move(acting_user=request.user, org=org, new_parent=form.cleaned_data["new_parent"])
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            except PermissionDenied:
+                form.add_error("new_parent", _("移动后该组织将超出您的管理范围"))
+            else:
+                messages.success(request, _("已移动"))
+                return redirect("orgs:detail", pk=org.pk)
+        return render(request, "orgs/org_move.html", {"form": form, "org": org}, status=400)
+
+
+class OrgDissolveView(ScopedObjectView):
+    model = Organization
+    action = CHANGE
+
+    def get(self, request, pk):
+        org = self.get_object()
+        return render(request, "orgs/org_dissolve.html", {"form": DissolveForm(), "org": org})
+
+    def post(self, request, pk):
+        org = self.get_object()
+        form = DissolveForm(request.POST)
+        if form.is_valid():
+            try:
+                services.org_dissolve(
+                    acting_user=request.user,
+                    org=org,
+                    on_date=form.cleaned_data["on_date"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("已撤销组织“%(name)s”，历史记录保留") % {"name": org.name})
+                return redirect("orgs:detail", pk=org.pk)
+        return render(request, "orgs/org_dissolve.html", {"form": form, "org": org}, status=400)

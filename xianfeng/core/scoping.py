@@ -32,6 +32,8 @@ class ScopeSpec:
     region_multi / org_multi: the lookup crosses a to-many relation; filter by subquery
     so rows are not duplicated.
     public_view: every signed-in user may view (reference data such as regions).
+    served_region: lookup to a region code for rows that belong to places, not to orgs
+    (residents): an org grant then opens the rows within the regions its org subtree serves.
     """
 
     org_path: str | None = None
@@ -40,6 +42,7 @@ class ScopeSpec:
     org_multi: bool = False
     region_multi: bool = False
     public_view: bool = False
+    served_region: str | None = None
 
 
 _NOTHING = Q(pk__in=[])
@@ -67,11 +70,17 @@ def grant_filter(grant, model: type[models.Model], user) -> Q | None:
     if grant.scope == Scope.ALL:
         return None
     if grant.scope in (Scope.ORG_SUBTREE, Scope.ORG_ONLY):
-        if not spec.org_path or grant.org_id is None:
+        if grant.org_id is None or not (spec.org_path or spec.served_region):
             return _NOTHING
-        if grant.scope == Scope.ORG_SUBTREE:
-            return _lookup_q(model, spec.org_path, "startswith", grant.org.path, spec.org_multi)
-        return _lookup_q(model, spec.org_path, "exact", grant.org.path, spec.org_multi)
+        subtree = grant.scope == Scope.ORG_SUBTREE
+        q = _NOTHING
+        if spec.org_path:
+            op = "startswith" if subtree else "exact"
+            q |= _lookup_q(model, spec.org_path, op, grant.org.path, spec.org_multi)
+        if spec.served_region:
+            for code in served_region_codes(grant.org, subtree):
+                q |= Q(**{f"{spec.served_region}__startswith": code})
+        return q
     if grant.scope == Scope.REGION:
         if not spec.region_code:
             return _NOTHING
@@ -84,6 +93,20 @@ def grant_filter(grant, model: type[models.Model], user) -> Q | None:
             return _NOTHING
         return Q(**{spec.owner: user.pk})
     return _NOTHING
+
+
+def served_region_codes(org, subtree: bool) -> list[str]:
+    """Region codes served by ``org`` (and, for a subtree grant, by the orgs below it)."""
+    from xianfeng.orgs.models import Organization
+
+    through = Organization.regions.through.objects
+    if subtree:
+        through = through.filter(organization__path__startswith=org.path)
+    else:
+        through = through.filter(organization=org)
+    codes = sorted(set(through.values_list("region_id", flat=True)))
+    # Drop codes already covered by a shorter prefix in the list.
+    return [c for c in codes if not any(c != p and c.startswith(p) for p in codes)]
 
 
 def _queryset(model_or_qs) -> QuerySet:

@@ -58,6 +58,11 @@ class GrantFactory(factory.django.DjangoModelFactory):
 
 def user_with_grant(role: str, scope: str = Scope.ORG_SUBTREE, org=None, region_prefixes: str = "", **user_kwargs):
     user = UserFactory(org=org, **user_kwargs)
-    GrantFactory(user=user, role=role, scope=scope, org=org if scope in (Scope.ORG_SUBTREE, Scope.ORG_ONLY) else None,
-                 region_prefixes=region_prefixes)
+    GrantFactory(
+        user=user,
+        role=role,
+        scope=scope,
+        org=org if scope in (Scope.ORG_SUBTREE, Scope.ORG_ONLY) else None,
+        region_prefixes=region_prefixes,
+    )
     return user

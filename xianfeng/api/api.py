@@ -53,7 +53,8 @@ def invalid(request, exc):
 def invalid_schema(request, exc):
     errors: dict = {}
     for item in exc.errors:
-        field = ".".join(str(p) for p in item.get("loc", [])[1:]) or "__all__"
+        parts = [str(p) for p in item.get("loc", []) if p not in ("body", "query", "path", "payload")]
+        field = ".".join(parts) or "__all__"
         errors.setdefault(field, []).append(item.get("msg", "invalid"))
     return _error(request, 422, "Invalid input", errors)
 

@@ -25,3 +25,28 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             _client_ip.reset(token)
+
+
+class InterfaceLanguageMiddleware:
+    """Simplified Chinese unless the user chose another language with the switch.
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language; a hospital's
+    shared workstations often run English-language browsers, and the product's default is
+    Chinese (DESIGN.md), so only an explicit choice (the language cookie) changes it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        available = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in available else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -34,6 +34,8 @@ class ScopeSpec:
     public_view: every signed-in user may view (reference data such as regions).
     served_region: lookup to a region code for rows that belong to places, not to orgs
     (residents): an org grant then opens the rows within the regions its org subtree serves.
+    owner_always: the owner reaches their own rows under any grant whose role allows the
+    action (an uploader always sees their import job).
     """
 
     org_path: str | None = None
@@ -43,6 +45,7 @@ class ScopeSpec:
     region_multi: bool = False
     public_view: bool = False
     served_region: str | None = None
+    owner_always: bool = False
 
 
 _NOTHING = Q(pk__in=[])
@@ -141,6 +144,8 @@ def scoped(user, model_or_qs, action: str = VIEW) -> QuerySet:
         any_grant = True
     if not any_grant:
         return qs.none()
+    if spec.owner_always and spec.owner:
+        combined |= Q(**{spec.owner: user.pk})
     return qs.filter(combined)
 
 
@@ -160,6 +165,8 @@ def can(user, action: str, model: type[models.Model]) -> bool:
     if user is None or not user.is_authenticated:
         return False
     if user.is_superuser:
+        return True
+    if action == VIEW and getattr(model, "scope_spec", None) is not None and model.scope_spec.public_view:
         return True
     permission = f"{model._meta.app_label}.{action}"
     return any(role_allows(g.role, permission) for g in active_grants(user))

@@ -33,12 +33,22 @@ def normalize_text(text: str | None) -> str:
     if not text:
         return ""
     text = to_simplified(to_halfwidth(str(text)))
-    return _WHITESPACE.sub(" ", text).strip().lower()
+    return _settle(_WHITESPACE.sub(" ", text).strip().lower(), lambda t: _WHITESPACE.sub(" ", t).strip())
 
 
 def normalize_name(text: str | None) -> str:
     """Person names: as normalize_text, and no spaces at all (陈 大文 == 陈大文)."""
-    return normalize_text(text).replace(" ", "")
+    return _settle(normalize_text(text).replace(" ", ""), lambda t: t.replace(" ", ""))
+
+
+def _settle(text: str, tidy) -> str:
+    # Removing spaces can leave combining marks that NFKC reorders or expands into new
+    # spaces (found by a property test); repeat until the text is stable.
+    for _ in range(3):
+        if unicodedata.is_normalized("NFKC", text):
+            return text
+        text = tidy(unicodedata.normalize("NFKC", text))
+    return text
 
 
 def pinyin_initials(text: str | None) -> str:

@@ -26,8 +26,13 @@ class ScopedListView(LoginRequiredMixin, View):
     action = VIEW
     paginate_by = 50
 
+    @classmethod
+    def permits(cls, user, **url_kwargs) -> bool:
+        """Whether ``user`` may use this view at all (the access matrix asks the same)."""
+        return can(user, cls.action, cls.model)
+
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not can(request.user, self.action, self.model):
+        if request.user.is_authenticated and not self.permits(request.user, **kwargs):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

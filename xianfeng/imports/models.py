@@ -42,7 +42,7 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
-    scope_spec = ScopeSpec(org_path="org_path", owner="created_by")
+    scope_spec = ScopeSpec(org_path="org_path", owner="created_by", owner_always=True)
 
     class Meta:
         verbose_name = _("导入任务")

@@ -1,7 +1,7 @@
 import datetime
 
 from django.core.exceptions import ValidationError
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from xianfeng.core.scoping import CHANGE, VIEW, get_scoped_or_404
@@ -95,7 +95,7 @@ def create_org(request, payload: OrgIn):
         description=payload.description,
         regions=_regions(payload.regions),
     )
-    return 201, org
+    return Status(201, org)
 
 
 @router.patch("/{org_id}/", response=OrgOut)

@@ -5,6 +5,8 @@ from django.utils.translation import gettext as _
 
 from xianfeng.core.scoping import CHANGE, scoped
 from xianfeng.core.views import ScopedListView, ScopedObjectView
+from xianfeng.imports.services import spec_allowed
+from xianfeng.imports.spec import get_spec
 
 from . import selectors, services
 from .forms import RegionForm
@@ -20,7 +22,13 @@ class RegionListView(ScopedListView):
         regions = selectors.region_search(user=request.user, query=query, level=level)
         if not query and not level:
             regions = regions.filter(level=Region.Level.PROVINCE)
-        context = {"page": self.paginate(regions), "query": query, "level": level, "levels": Region.Level.choices}
+        context = {
+            "page": self.paginate(regions),
+            "query": query,
+            "level": level,
+            "levels": Region.Level.choices,
+            "can_import": spec_allowed(request.user, get_spec("regions")),
+        }
         template = "regions/_rows.html" if request.htmx else "regions/region_list.html"
         return render(request, template, context)
 

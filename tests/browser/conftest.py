@@ -8,8 +8,14 @@ import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -27,8 +33,12 @@ def browser_context_factory():
 
         def factory(width=1280, height=900):
             context = playwright.chromium.launch_persistent_context(
-                tempfile.mkdtemp(prefix="xianfeng-chromium-"), executable_path=CHROMIUM, args=FLAGS,
-                headless=True, viewport={"width": width, "height": height}, locale="zh-CN",
+                tempfile.mkdtemp(prefix="xianfeng-chromium-"),
+                executable_path=CHROMIUM,
+                args=FLAGS,
+                headless=True,
+                viewport={"width": width, "height": height},
+                locale="zh-CN",
             )
             contexts.append(context)
             return context

@@ -85,7 +85,11 @@ def seed_orgs(admin: User) -> dict[str, Organization]:
         if name in orgs:
             continue
         org = org_services.org_create(
-            acting_user=admin, name=name, kind=kind, parent=orgs.get(parent), active_from=_date(active_from),
+            acting_user=admin,
+            name=name,
+            kind=kind,
+            parent=orgs.get(parent),
+            active_from=_date(active_from),
             regions=list(Region.objects.filter(code__in=regions)),
         )
         if active_to:
@@ -96,7 +100,8 @@ def seed_orgs(admin: User) -> dict[str, Organization]:
     alliance = orgs["心理健康志愿服务联盟"]
     if not alliance.partners.exists():
         org_services.org_update(
-            acting_user=admin, org=alliance,
+            acting_user=admin,
+            org=alliance,
             partners=[orgs["东港市中心医院党委"], orgs["医院妇女委员会"], orgs["东港市阳光社会工作服务中心"]],
         )
     return orgs
@@ -106,7 +111,10 @@ def _ensure_admin() -> User:
     admin = User.objects.filter(username="admin").first()
     if admin is None:
         admin = account_services.user_create(
-            acting_user=None, username="admin", password=DEMO_PASSWORD, display_name="系统管理员",
+            acting_user=None,
+            username="admin",
+            password=DEMO_PASSWORD,
+            display_name="系统管理员",
             must_change_password=False,
         )
     if not admin.grants.filter(role=Role.ADMIN, scope=Scope.ALL, active=True).exists():
@@ -121,11 +129,18 @@ def seed_users(admin: User, orgs: dict[str, Organization]) -> None:
         if login.username == "admin" or User.objects.filter(username=login.username).exists():
             continue
         user = account_services.user_create(
-            acting_user=admin, username=login.username, password=DEMO_PASSWORD, display_name=login.display_name,
-            org=orgs.get(login.org), must_change_password=login.must_change_password,
+            acting_user=admin,
+            username=login.username,
+            password=DEMO_PASSWORD,
+            display_name=login.display_name,
+            org=orgs.get(login.org),
+            must_change_password=login.must_change_password,
         )
         account_services.grant_create(
-            acting_user=admin, user=user, role=login.role, scope=login.scope,
+            acting_user=admin,
+            user=user,
+            role=login.role,
+            scope=login.scope,
             org=orgs.get(login.org) if login.scope in (Scope.ORG_SUBTREE, Scope.ORG_ONLY) else None,
             region_prefixes=login.regions,
         )

@@ -6,7 +6,9 @@ from xianfeng.core.tests.factories import GrantFactory, UserFactory
 
 @object_maker(User)
 def user(world, inside: bool):
-    return UserFactory(org=world.group_a if inside else world.branch_b, display_name="范围内用户" if inside else "范围外用户")
+    return UserFactory(
+        org=world.group_a if inside else world.branch_b, display_name="范围内用户" if inside else "范围外用户"
+    )
 
 
 @object_maker(Grant)

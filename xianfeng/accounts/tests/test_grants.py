@@ -17,9 +17,14 @@ def test_seven_roles_exist_with_read_only_leader():
 
 def test_clerk_grants_a_role_within_their_subtree(world, login):
     member = UserFactory(org=world.group_a)
-    response = login(world.owner).post(reverse("accounts:grant_create", args=[member.pk]), {
-        "role": Role.SECRETARY, "scope": Scope.ORG_SUBTREE, "org": world.group_a.pk,
-    })
+    response = login(world.owner).post(
+        reverse("accounts:grant_create", args=[member.pk]),
+        {
+            "role": Role.SECRETARY,
+            "scope": Scope.ORG_SUBTREE,
+            "org": world.group_a.pk,
+        },
+    )
     assert response.status_code == 302
     assert member.grants.get().role == Role.SECRETARY
 
@@ -40,8 +45,9 @@ def test_org_scope_needs_an_org_and_region_scope_valid_codes(world):
     with pytest.raises(ValidationError):
         services.grant_create(acting_user=world.admin, user=member, role=Role.CLERK, scope=Scope.ORG_SUBTREE)
     with pytest.raises(ValidationError) as error:
-        services.grant_create(acting_user=world.admin, user=member, role=Role.DOCTOR, scope=Scope.REGION,
-                              region_prefixes="21068x")
+        services.grant_create(
+            acting_user=world.admin, user=member, role=Role.DOCTOR, scope=Scope.REGION, region_prefixes="21068x"
+        )
     assert "21068x" in str(error.value)
 
 

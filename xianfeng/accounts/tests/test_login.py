@@ -59,9 +59,14 @@ def test_initial_password_must_be_changed_first(client, db):
     client.force_login(user)
     response = client.get(reverse("orgs:list"))
     assert response.status_code == 302 and response["Location"] == reverse("accounts:password_change")
-    response = client.post(reverse("accounts:password_change"), {
-        "old_password": PASSWORD, "new_password1": "Dangjian-2026!", "new_password2": "Dangjian-2026!",
-    })
+    response = client.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Dangjian-2026!",
+            "new_password2": "Dangjian-2026!",
+        },
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert not user.must_change_password and user.check_password("Dangjian-2026!")
@@ -75,9 +80,14 @@ def test_initial_password_must_be_changed_first(client, db):
 def test_bad_password_change_is_explained(client, db, old, new, message):
     user = UserFactory(must_change_password=True)
     client.force_login(user)
-    response = client.post(reverse("accounts:password_change"), {
-        "old_password": old, "new_password1": new, "new_password2": new,
-    })
+    response = client.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": old,
+            "new_password1": new,
+            "new_password2": new,
+        },
+    )
     assert response.status_code == 400
     assert message in response.content.decode()
     assert User.objects.get(pk=user.pk).must_change_password

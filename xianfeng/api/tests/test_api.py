@@ -37,29 +37,41 @@ def test_token_auth_lists_only_orgs_in_scope(client, world, bearer):
 
 def test_out_of_scope_detail_is_404_and_read_only_write_is_403(client, world, bearer):
     assert client.get(f"/api/orgs/{world.branch_a.pk}/", **bearer(world.outsider)).status_code == 404
-    response = client.patch(f"/api/orgs/{world.branch_a.pk}/", {"name": "x"}, content_type="application/json",
-                            **bearer(world.reader))
+    response = client.patch(
+        f"/api/orgs/{world.branch_a.pk}/", {"name": "x"}, content_type="application/json", **bearer(world.reader)
+    )
     assert response.status_code == 403
     assert set(response.json()) == {"detail", "errors"}
 
 
 def test_create_via_api_and_validation_errors(client, world, bearer):
     headers = bearer(world.owner)
-    response = client.post("/api/orgs/", {"name": "API党小组", "kind": "group", "parent_id": world.branch_a.pk},
-                           content_type="application/json", **headers)
+    response = client.post(
+        "/api/orgs/",
+        {"name": "API党小组", "kind": "group", "parent_id": world.branch_a.pk},
+        content_type="application/json",
+        **headers,
+    )
     assert response.status_code == 201, response.content
     assert Organization.objects.get(name="API党小组").parent == world.branch_a
-    response = client.post("/api/orgs/", {"name": "坏", "kind": "group", "regions": ["999"]},
-                           content_type="application/json", **headers)
+    response = client.post(
+        "/api/orgs/", {"name": "坏", "kind": "group", "regions": ["999"]}, content_type="application/json", **headers
+    )
     assert response.status_code == 422
     assert "regions" in response.json()["errors"]
-    response = client.post("/api/orgs/", {"name": "坏", "kind": "not-a-kind"}, content_type="application/json", **headers)
+    response = client.post(
+        "/api/orgs/", {"name": "坏", "kind": "not-a-kind"}, content_type="application/json", **headers
+    )
     assert response.status_code == 422 and "kind" in response.json()["errors"]
 
 
 def test_move_into_a_cycle_is_422(client, world, bearer):
-    response = client.post(f"/api/orgs/{world.branch_a.pk}/move/", {"parent_id": world.group_a.pk},
-                           content_type="application/json", **bearer(world.admin))
+    response = client.post(
+        f"/api/orgs/{world.branch_a.pk}/move/",
+        {"parent_id": world.group_a.pk},
+        content_type="application/json",
+        **bearer(world.admin),
+    )
     assert response.status_code == 422
     assert "parent" in response.json()["errors"]
 

@@ -24,7 +24,12 @@ def test_changelog_records_ip_and_who(world, login):
         REMOTE_ADDR="10.1.2.3",
     )
     log = ChangeLog.objects.get(action="update")
-    assert (log.user, log.ip, log.before["name"], log.after["name"]) == (world.owner, "10.1.2.3", "内科第一党小组", "内科一组")
+    assert (log.user, log.ip, log.before["name"], log.after["name"]) == (
+        world.owner,
+        "10.1.2.3",
+        "内科第一党小组",
+        "内科一组",
+    )
 
 
 def test_auditor_reads_and_filters_the_log(world, login):

@@ -13,8 +13,11 @@ dates = st.dates(min_value=datetime.date(1900, 3, 1), max_value=datetime.date(21
 @given(dates)
 def test_every_common_chinese_date_spelling_parses(day):
     spellings = [
-        day.isoformat(), f"{day.year}.{day.month}.{day.day}", f"{day.year}/{day.month}/{day.day}",
-        f"{day.year}年{day.month}月{day.day}日", day.strftime("%Y%m%d"),
+        day.isoformat(),
+        f"{day.year}.{day.month}.{day.day}",
+        f"{day.year}/{day.month}/{day.day}",
+        f"{day.year}年{day.month}月{day.day}日",
+        day.strftime("%Y%m%d"),
         f"{day.year}－{day.month:02d}－{day.day:02d}".translate(str.maketrans("0123456789", "０１２３４５６７８９")),
     ]
     for text in spellings:

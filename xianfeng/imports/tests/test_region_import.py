@@ -134,9 +134,7 @@ def test_utf16_csv_is_refused_with_advice(importer, login):
     assert job.status == "failed" and "UTF-8" in job.message
 
 
-def test_large_files_run_in_the_background_with_progress(
-    importer, login, settings, django_capture_on_commit_callbacks
-):
+def test_large_files_run_in_the_background_with_progress(importer, login, settings, django_capture_on_commit_callbacks):
     settings.IMPORT_INLINE_MAX_BYTES = 10  # force the background path (tasks run immediately in tests)
     client = login(importer)
     rows = "".join(f"210681101{n:03d},村{n},{n}\n" for n in range(1, 400))

@@ -58,8 +58,13 @@ def test_nobody_can_move_an_org_out_of_their_own_scope(world):
 
 
 def test_dissolved_org_cannot_be_a_parent(world):
-    temp = services.org_create(acting_user=world.admin, name="援鄂医疗队临时党支部", kind="temp_branch",
-                               parent=world.committee, active_from=datetime.date(2020, 2, 8))
+    temp = services.org_create(
+        acting_user=world.admin,
+        name="援鄂医疗队临时党支部",
+        kind="temp_branch",
+        parent=world.committee,
+        active_from=datetime.date(2020, 2, 8),
+    )
     services.org_dissolve(acting_user=world.admin, org=temp, on_date=datetime.date(2020, 4, 12), reason="任务完成")
     with pytest.raises(ValidationError) as error:
         services.org_create(acting_user=world.admin, name="新小组", kind="group", parent=temp)
@@ -67,8 +72,13 @@ def test_dissolved_org_cannot_be_a_parent(world):
 
 
 def test_dissolved_temporary_branch_keeps_its_history(world):
-    temp = services.org_create(acting_user=world.admin, name="援鄂医疗队临时党支部", kind="temp_branch",
-                               parent=world.committee, active_from=datetime.date(2020, 2, 8))
+    temp = services.org_create(
+        acting_user=world.admin,
+        name="援鄂医疗队临时党支部",
+        kind="temp_branch",
+        parent=world.committee,
+        active_from=datetime.date(2020, 2, 8),
+    )
     services.org_dissolve(acting_user=world.admin, org=temp, on_date=datetime.date(2020, 4, 12), reason="任务完成")
     temp.refresh_from_db()
     assert not temp.is_active

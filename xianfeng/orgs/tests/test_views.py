@@ -24,9 +24,15 @@ def test_reader_cannot_open_the_edit_form(world, login):
 
 def test_clerk_creates_a_branch_from_the_form(world, login):
     client = login(world.owner)
-    response = client.post(reverse("orgs:create"), {
-        "name": "内科青年党支部", "kind": "branch", "parent": world.branch_a.pk, "active_from": "2024-07-01",
-    })
+    response = client.post(
+        reverse("orgs:create"),
+        {
+            "name": "内科青年党支部",
+            "kind": "branch",
+            "parent": world.branch_a.pk,
+            "active_from": "2024-07-01",
+        },
+    )
     org = Organization.objects.get(name="内科青年党支部")
     assert response.status_code == 302 and response["Location"] == reverse("orgs:detail", args=[org.pk])
     assert org.parent == world.branch_a
@@ -38,10 +44,16 @@ def test_parent_dropdown_offers_only_orgs_in_scope(world, login):
 
 
 def test_form_reports_bad_region_codes_and_saves_nothing(world, login):
-    response = login(world.owner).post(reverse("orgs:create"), {
-        "name": "错误支部", "kind": "branch", "parent": world.branch_a.pk, "active_from": "2024-07-01",
-        "regions": "999999",
-    })
+    response = login(world.owner).post(
+        reverse("orgs:create"),
+        {
+            "name": "错误支部",
+            "kind": "branch",
+            "parent": world.branch_a.pk,
+            "active_from": "2024-07-01",
+            "regions": "999999",
+        },
+    )
     assert response.status_code == 400
     assert "未知的区划代码：999999" in response.content.decode()
     assert not Organization.objects.filter(name="错误支部").exists()

@@ -15,4 +15,6 @@ class Command(BaseCommand):
             scope = login.org or login.regions or ""
             if login.regions:
                 scope = f"地区 {login.regions}"
-            self.stdout.write(f"  {login.username:<10} {login.display_name:<6} {login.role.label} · {login.scope.label} {scope}{note}")
+            self.stdout.write(
+                f"  {login.username:<10} {login.display_name:<6} {login.role.label} · {login.scope.label} {scope}{note}"
+            )

@@ -55,11 +55,17 @@ class GrantForm(BootstrapFormMixin, forms.ModelForm):
         model = Grant
         fields = ["role", "scope", "org", "region_prefixes"]
 
-    def __init__(self, *args, org_choices, **kwargs):
+    def __init__(self, *args, org_choices, administrator: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["org"].queryset = org_choices
-        self.fields["role"].choices = Role.choices
-        self.fields["scope"].choices = Scope.choices
+        # Only administrators hand out administrator/auditor roles or unbounded scopes.
+        roles, scopes = Role.choices, Scope.choices
+        if not administrator:
+            roles = [(v, label) for v, label in roles if v not in (Role.ADMIN, Role.AUDITOR)]
+            scopes = [(v, label) for v, label in scopes if v not in (Scope.ALL, Scope.REGION)]
+            del self.fields["region_prefixes"]
+        self.fields["role"].choices = roles
+        self.fields["scope"].choices = scopes
 
 
 class PasswordResetForm(BootstrapFormMixin, forms.Form):

@@ -62,15 +62,17 @@ def user_set_password(*, acting_user, user: User, password: str, temporary: bool
     return user
 
 
-def _is_administrator(user) -> bool:
+def is_administrator(user) -> bool:
     return user.is_superuser or any(g.role == Role.ADMIN and g.scope == Scope.ALL for g in active_grants(user))
 
 
 def _check_no_escalation(acting_user, grant: Grant) -> None:
     """Only administrators give administrator or auditor roles, or 全部/指定地区 scopes; others
     may grant over organizations they themselves may change."""
-    if acting_user is None or _is_administrator(acting_user):
+    if acting_user is None or is_administrator(acting_user):
         return
+    if grant.user_id == acting_user.pk:
+        raise PermissionDenied(_("不能给自己授权"))
     if grant.role in (Role.ADMIN, Role.AUDITOR) or grant.scope in (Scope.ALL, Scope.REGION):
         raise PermissionDenied(_("只有系统管理员可以授予该角色或范围"))
     if grant.org_id and not scoped(acting_user, Organization, CHANGE).filter(pk=grant.org_id).exists():
@@ -92,6 +94,8 @@ def grant_create(*, acting_user, user: User, role: str, scope: str, org=None, re
 @transaction.atomic
 def grant_revoke(*, acting_user, grant: Grant) -> Grant:
     ensure_in_scope(acting_user, grant.user, CHANGE)
+    if grant.user_id == acting_user.pk and not is_administrator(acting_user):
+        raise PermissionDenied(_("不能撤销自己的授权，请联系系统管理员"))
     before = snapshot(grant)
     grant.active = False
     grant.save(update_fields=["active"])

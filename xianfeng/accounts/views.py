@@ -21,6 +21,10 @@ from .forms import (
 from .models import Grant, User
 
 
+def grant_form(user, data=None) -> GrantForm:
+    return GrantForm(data, org_choices=org_parent_choices(user=user), administrator=services.is_administrator(user))
+
+
 class LoginView(auth_views.LoginView):
     public = True
     template_name = "accounts/login.html"
@@ -97,10 +101,7 @@ class UserDetailView(ScopedObjectView):
 
     def get(self, request, pk):
         target = self.get_object()
-        return render(request, "accounts/user_detail.html", self._context(target, GrantForm(org_choices=self._orgs())))
-
-    def _orgs(self):
-        return org_parent_choices(user=self.request.user)
+        return render(request, "accounts/user_detail.html", self._context(target, grant_form(request.user)))
 
     def _context(self, target, form):
         return {
@@ -108,7 +109,8 @@ class UserDetailView(ScopedObjectView):
             "grants": target.grants.select_related("org").order_by("-active", "-created_at"),
             "grant_form": form,
             "reset_form": PasswordResetForm(),
-            "can_change": scoped(self.request.user, User, CHANGE).filter(pk=target.pk).exists(),
+            "can_change": scoped(self.request.user, User, CHANGE).filter(pk=target.pk).exists()
+            and (target.pk != self.request.user.pk or services.is_administrator(self.request.user)),
         }
 
 
@@ -118,7 +120,7 @@ class GrantCreateView(ScopedObjectView):
 
     def post(self, request, pk):
         target = self.get_object()
-        form = GrantForm(request.POST, org_choices=org_parent_choices(user=request.user))
+        form = grant_form(request.user, request.POST)
         if form.is_valid():
             try:
                 services.grant_create(acting_user=request.user, user=target, **form.cleaned_data)
@@ -140,8 +142,12 @@ class GrantRevokeView(ScopedObjectView):
 
     def post(self, request, pk):
         grant = self.get_object()
-        services.grant_revoke(acting_user=request.user, grant=grant)
-        messages.success(request, _("授权已撤销"))
+        try:
+            services.grant_revoke(acting_user=request.user, grant=grant)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("授权已撤销"))
         return redirect("accounts:user_detail", pk=grant.user_id)
 
 

@@ -11,6 +11,9 @@ from .scoping import active_grants
 MODULES = [
     ("core:home", _("工作台"), "speedometer2", None),
     ("orgs:list", _("组织"), "diagram-3", "orgs.view"),
+    ("members:list", _("人员"), "person-badge", "members.view"),
+    ("teams:list", _("队伍与岗区"), "people-fill", "teams.view"),
+    ("residents:list", _("居民"), "person-vcard", "residents.view"),
     ("regions:list", _("行政区划"), "geo-alt", None),
     ("imports:list", _("导入"), "upload", "imports.view"),
     ("accounts:user_list", _("用户与授权"), "people", "accounts.view"),

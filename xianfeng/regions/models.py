@@ -21,8 +21,9 @@ class Region(models.Model):
     name_norm = models.CharField(max_length=100, db_index=True, editable=False)
     name_initials = models.CharField(max_length=50, db_index=True, editable=False)
 
-    # Reference data: everyone signed in may read it; changing follows region grants.
-    scope_spec = ScopeSpec(region_code="code", public_view=True)
+    # Reference data: everyone signed in may read it. Changing follows region grants, and org
+    # grants reach the regions their organizations serve.
+    scope_spec = ScopeSpec(region_code="code", served_region="code", public_view=True)
 
     class Meta:
         verbose_name = _("行政区划")

@@ -67,3 +67,17 @@ def test_admin_reset_makes_the_password_temporary(world, login):
     login(world.owner).post(reverse("accounts:password_reset", args=[member.pk]), {"password": "Linshi-mima-9"})
     member.refresh_from_db()
     assert member.must_change_password and member.check_password("Linshi-mima-9")
+
+
+def test_nobody_but_an_administrator_grants_to_themselves(world):
+    with pytest.raises(PermissionDenied):
+        services.grant_create(
+            acting_user=world.owner, user=world.owner, role=Role.CLERK, scope=Scope.ORG_SUBTREE, org=world.group_a
+        )
+
+
+def test_clerk_form_offers_no_administrator_role_or_unbounded_scope(world, login):
+    member = UserFactory(org=world.group_a)
+    page = login(world.owner).get(reverse("accounts:user_detail", args=[member.pk])).content.decode()
+    assert 'value="clerk"' in page
+    assert 'value="admin"' not in page and 'value="all"' not in page

@@ -10,7 +10,8 @@ from xianfeng.orgs.models import Organization
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 PASSWORD = "Xianfeng-test-1"
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback restores the shipped region list that the transactional flush would empty.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
@@ -55,6 +56,7 @@ def test_phone_width_layout_has_a_menu_and_no_sideways_scroll(live_server, brows
     page.get_by_role("link", name="行政区划").click()
     page.wait_for_url("**/regions/")
     assert page.get_by_role("heading", name="行政区划").is_visible()
+    assert page.get_by_role("link", name="辽宁省").is_visible()  # the shipped list is there
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "phone-regions.png"), full_page=True)
 

@@ -52,3 +52,15 @@ def test_there_is_no_url_to_change_a_log_row():
     from xianfeng.audit import urls
 
     assert {p.name for p in urls.urlpatterns} == {"changes", "access", "logins"}
+
+
+def test_the_database_refuses_to_rewrite_a_log_row(world):
+    from django.db import DatabaseError, connection, transaction
+
+    services.org_update(acting_user=world.owner, org=world.group_a, name="改名小组")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        ChangeLog.objects.filter(action="update").update(note="tampered")
+    if connection.vendor == "postgresql":  # production: deletes are refused too
+        with pytest.raises(DatabaseError), transaction.atomic():
+            ChangeLog.objects.filter(action="update").delete()
+    assert ChangeLog.objects.get(action="update").note == ""

@@ -1,0 +1,194 @@
+"""Import bench (DESIGN.md §6): the same residents workbook through our import engine and
+through django-import-export (bulk mode), in one process, against a throwaway database.
+
+    .venv/bin/pip install -r bench/requirements.txt
+    .venv/bin/python bench/import_bench.py --rows 100000
+    .venv/bin/python bench/import_bench.py --file var/bench/residents-100k.xlsx --db postgres
+    .venv/bin/python bench/import_bench.py --rows 1000000 --skip-die     # the 1 M-row memory check
+
+Prints rows/s for our check (dry run) and commit (validated and written), for
+django-import-export, the ratio, and peak memory (process RSS; --tracemalloc adds Python
+heap peaks at the cost of speed). The database is a temporary SQLite file, or with
+``--db postgres`` a database created on postgres://postgres@127.0.0.1:5432 and dropped after.
+
+Fairness: django-import-export gets the same cell normalizers (dates, ID numbers, phones,
+names) as widgets, ``use_bulk``, ``force_init_instance`` and ``skip_diff``; its village
+widget looks villages up per row as ForeignKeyWidget does. Our import does more: ID
+checksums and cross-checks, duplicate detection in the file and database, households,
+tags and scope checks. Nothing here is a test: no timing is asserted anywhere.
+"""
+
+import argparse
+import base64
+import gc
+import os
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def setup_django(db: str, workdir: Path) -> str | None:
+    """Point Django at a throwaway database; returns the PostgreSQL database name to drop, if any."""
+    pg_name = None
+    if db == "postgres":
+        import psycopg
+
+        pg_name = f"xianfeng_bench_{os.getpid()}"
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{pg_name}"')
+        url = f"postgres://postgres@127.0.0.1:5432/{pg_name}"
+    else:
+        url = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DEBUG="0",
+        SECRET_KEY="bench-secret-key-throwaway",
+        FIELD_ENCRYPTION_KEY=base64.b64encode(os.urandom(32)).decode(),
+        BLIND_INDEX_KEY="bench-blind-index-key",
+        ALLOWED_HOSTS="localhost",
+        DATABASE_URL=url,
+        XIANFENG_VAR_DIR=str(workdir),
+        LOG_LEVEL="WARNING",
+    )
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    return pg_name
+
+
+def drop_postgres(name: str) -> None:
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def make_admin():
+    from xianfeng.accounts.models import User
+    from xianfeng.demo.seed import seed_regions
+
+    admin = User.objects.create(username="bench-admin", is_superuser=True, is_staff=True)
+    seed_regions(admin)
+    return admin
+
+
+def clear_residents() -> None:
+    from xianfeng.residents.models import Household, HouseholdTag, Resident, ResidentTag
+
+    ResidentTag.objects.all().delete()
+    HouseholdTag.objects.all().delete()
+    Household.objects.update(head=None)
+    Resident.objects.all().delete()
+    Household.objects.all().delete()
+
+
+def timed(label: str, rows: int | None, function):
+    """Run ``function``; rows=None means "take the row count from the outcome's .total"."""
+    gc.collect()
+    start = time.perf_counter()
+    result = function()
+    seconds = time.perf_counter() - start
+    rows = result.total if rows is None else rows
+    print(f"{label:<38} {seconds:8.2f} s  {rows / seconds:>10,.0f} rows/s   peak RSS so far {rss_mb():,.0f} MB")
+    return result, seconds
+
+
+def run_ours(path: Path, admin, trace: bool):
+    from xianfeng.imports import engine
+    from xianfeng.imports.spec import ImportContext, get_spec
+    from xianfeng.residents.models import Resident
+
+    spec = get_spec("residents")
+    if trace:
+        tracemalloc.start()
+    check, _ = timed("ours: check (dry run)", None, lambda: engine.run(spec, path, ImportContext(user=admin)))
+    if not check.ok:
+        print("file did not pass the check:", check.file_problem, [e.as_dict() for e in check.errors[:5]])
+        sys.exit(1)
+    rows = check.total
+    print(f"  {rows:,} rows, {len(check.warnings):,} warnings, encoding {check.encoding or 'xlsx'}")
+    if trace:
+        print(f"  tracemalloc peak (check): {tracemalloc.get_traced_memory()[1] / 2**20:,.0f} MB")
+        tracemalloc.reset_peak()
+    outcome, seconds = timed(
+        "ours: commit (validate + write)",
+        rows,
+        lambda: engine.run(spec, path, ImportContext(user=admin), commit=True),
+    )
+    if trace:
+        print(f"  tracemalloc peak (commit): {tracemalloc.get_traced_memory()[1] / 2**20:,.0f} MB")
+        tracemalloc.stop()
+    assert outcome.committed and Resident.objects.count() == rows, outcome.errors[:3]
+    return rows, seconds
+
+
+def run_die(path: Path, rows: int):
+    from die_resource import load_dataset, resident_resource
+
+    from xianfeng.residents.models import Resident
+
+    def go():
+        dataset = load_dataset(path)
+        return resident_resource()().import_data(dataset, dry_run=False, use_transactions=True, raise_errors=False)
+
+    result, seconds = timed("django-import-export (bulk)", rows, go)
+    if result.has_errors() or result.has_validation_errors():
+        row_errors = result.row_errors()[:3]
+        print("  django-import-export reported errors:", row_errors or result.invalid_rows[:3])
+    print(f"  django-import-export wrote {Resident.objects.count():,} residents")
+    return seconds
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=100_000, help="generate a workbook of this many rows")
+    parser.add_argument("--file", type=Path, help="an existing residents workbook or CSV (skips generation)")
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--skip-die", action="store_true", help="only our engine (e.g. the 1 M-row memory run)")
+    parser.add_argument("--tracemalloc", action="store_true", help="also report Python heap peaks (slower)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="xianfeng-bench-") as tmp:
+        workdir = Path(tmp)
+        path = args.file
+        if path is None:
+            import gen_residents
+
+            path = ROOT / "var" / "bench" / f"residents-{args.rows}.xlsx"
+            if not path.exists():
+                gen_residents.main(["--rows", str(args.rows), "--out", str(path)])
+        print(f"file {path} ({path.stat().st_size / 2**20:.1f} MB), database {args.db} (throwaway)")
+        pg_name = setup_django(args.db, workdir)
+        try:
+            admin = make_admin()
+            print(f"baseline RSS after Django set-up: {rss_mb():,.0f} MB")
+            rows, ours = run_ours(path, admin, args.tracemalloc)
+            ours_peak = rss_mb()
+            if not args.skip_die:
+                clear_residents()
+                die = run_die(path, rows)
+                print(f"ratio: ours is {die / ours:.1f}× faster than django-import-export (bulk) on the same file")
+                print(f"peak RSS: ours ≤ {ours_peak:,.0f} MB; whole process after both runs {rss_mb():,.0f} MB")
+            else:
+                print(f"peak RSS (ours, whole process): {ours_peak:,.0f} MB")
+        finally:
+            if pg_name:
+                drop_postgres(pg_name)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,280 @@
+"""Residents from xlsx or csv: headers matched by Chinese name or synonym, every row checked,
+nothing written until the whole file is clean (the imports framework does the rest)."""
+
+from collections import defaultdict
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from xianfeng.core.text import normalize_name
+from xianfeng.imports.parsers import parse_date, parse_text
+from xianfeng.imports.spec import Column, ImportSpec, RowInvalid, register
+
+from . import selectors, services_import
+from .importing import VillageResolver, parse_gender, parse_id_text, parse_relation, parse_tags
+from .models import Relation, Resident, ResidentTagKind, is_elderly
+from .services import check_identity
+from .validators import validate_phone
+
+PRELOAD_PEOPLE = 300_000
+
+
+def _text(limit):
+    return lambda v: parse_text(v, limit)
+
+
+@register
+class ResidentImport(ImportSpec):
+    key = "residents"
+    label = gettext_lazy("居民")
+    description = gettext_lazy(
+        "导入居民及其家庭户。身份证号自动校验（15位旧号自动升级为18位），出生日期、性别与身份证号交叉核对；"
+        "村可填12位代码或您管辖范围内的村名；同一户的成员填相同的户编号（或户主姓名）。"
+        "同一身份证号只能登记一人；无身份证号时，同名同出生日期同村的记录会提示可能重复。"
+    )
+    model = Resident
+    batch_size = 2000
+    columns = [
+        Column(
+            "name",
+            "姓名",
+            synonyms=("名字", "居民姓名", "人员姓名", "name"),
+            required=True,
+            parse=_text(50),
+            example="陈大文",
+        ),
+        Column(
+            "id_number",
+            "身份证号",
+            synonyms=(
+                "身份证号码",
+                "公民身份号码",
+                "证件号码",
+                "身份证",
+                "证件号",
+                "居民身份证号",
+                "身份证件号码",
+                "id",
+            ),
+            parse=parse_id_text,
+            help="18位（末位可为X）或15位旧号码；无身份证号可留空",
+            example="210681196503021234",
+        ),
+        Column(
+            "gender",
+            "性别",
+            synonyms=("sex", "gender"),
+            parse=parse_gender,
+            help="男/女，可留空（按身份证号）",
+            example="男",
+        ),
+        Column(
+            "birth_date",
+            "出生日期",
+            synonyms=("生日", "出生年月日", "出生年月", "出生时间", "birthday"),
+            parse=parse_date,
+            help="1965-03-02、1965.3.2、1965/3/2、1965年3月2日均可",
+            example="1965-03-02",
+        ),
+        Column(
+            "phone",
+            "联系电话",
+            synonyms=("手机", "手机号", "手机号码", "电话", "电话号码", "联系方式", "phone"),
+            example="13812345678",
+        ),
+        Column(
+            "village",
+            "所属村",
+            synonyms=(
+                "村",
+                "村(社区)",
+                "村(居)",
+                "村居",
+                "村代码",
+                "村/社区",
+                "社区",
+                "所属村(社区)",
+                "所属村居",
+                "区划代码",
+                "村区划代码",
+                "行政村",
+                "village",
+            ),
+            required=True,
+            parse=_text(100),
+            help="12位村代码，或您管辖范围内的村名",
+            example="210681101001",
+        ),
+        Column(
+            "address",
+            "家庭住址",
+            synonyms=("地址", "住址", "现住址", "居住地址", "家庭地址", "address"),
+            parse=_text(200),
+            example="孤山镇东街12号",
+        ),
+        Column(
+            "household_number",
+            "户编号",
+            synonyms=("户号", "家庭编号", "户编码", "家庭户号"),
+            parse=_text(40),
+            help="同一户的成员填相同的户编号",
+            example="H0001",
+        ),
+        Column(
+            "head_name",
+            "户主姓名",
+            synonyms=("户主",),
+            parse=_text(50),
+            help="无户编号时，按同村同户主姓名归户",
+            example="陈大文",
+        ),
+        Column(
+            "relation",
+            "与户主关系",
+            synonyms=("关系", "家庭关系", "与户主的关系", "家庭成员关系"),
+            parse=parse_relation,
+            example="户主",
+        ),
+        Column(
+            "tags",
+            "人群分类",
+            synonyms=("标签", "重点人群", "特殊人群", "人群类别", "户类别", "人员类别"),
+            parse=parse_tags,
+            help="多个用顿号分隔，如：孕产妇、低保户（户类别记在户上）",
+            example="残疾人、监测户",
+        ),
+        Column("note", "备注", synonyms=("说明",), parse=_text(200)),
+    ]
+
+    def prepare(self, ctx):
+        prefixes = selectors.change_region_prefixes(ctx.user)
+        state = ctx.state
+        state["villages"] = VillageResolver(prefixes)
+        state["prefixes"] = prefixes
+        # Uniqueness is global (one person per ID number), so every existing index is loaded;
+        # 16 hex digits of the HMAC are plenty to tell a million numbers apart.
+        state["existing_ids"] = {
+            int(index[:16], 16)
+            for index in Resident.objects.exclude(id_number_index="").values_list("id_number_index", flat=True)
+        }
+        state["seen_ids"] = {}
+        state["seen_people"] = {}
+        state["known_people"] = self._preload_people(prefixes)  # village -> {(name_norm, birth_date)}
+        state["index_field"] = Resident._meta.get_field("id_number_index")
+        services_import.prepare_households(state, ctx.user, prefixes)
+
+    def _preload_people(self, prefixes) -> dict | None:
+        """Everyone already registered in the user's villages, when that is a manageable number
+        (None: each village is loaded the first time a row needs it)."""
+        people = Resident.objects.filter(merged_into__isnull=True)
+        if prefixes is not None:
+            scope = Q(pk__in=[])
+            for prefix in prefixes:
+                scope |= Q(village__code__startswith=prefix)
+            people = people.filter(scope)
+        if people.count() > PRELOAD_PEOPLE:
+            return None
+        known: dict = defaultdict(set)  # plain dict lookups below: .get never adds
+        for village, name_norm, birth_date in people.values_list("village_id", "name_norm", "birth_date"):
+            known[village].add((name_norm, birth_date))
+        return known
+
+    def clean_row(self, values, row_number, ctx):
+        state = ctx.state
+        errors: dict[str, str] = {}
+        village, message = state["villages"].resolve(values["village"])
+        if message:
+            errors["village"] = message
+        id_number, birth_date, gender, identity_errors = check_identity(
+            values.get("id_number", ""), values.get("birth_date"), values.get("gender", "")
+        )
+        errors.update(identity_errors)
+        try:
+            phone = validate_phone(values.get("phone"))
+        except ValidationError as exc:
+            errors["phone"] = exc.messages[0]
+            phone = ""
+        resident_tags, household_tags = values.get("tags") or ((), ())
+        id_index = ""
+        if id_number and "id_number" not in errors:
+            id_index = state["index_field"].compute(id_number)
+            errors.update(self._check_unique_id(id_index, row_number, state))
+        if errors:
+            raise RowInvalid(errors)
+        name_norm = normalize_name(values["name"])
+        if not id_number:
+            self._warn_possible_duplicate(name_norm, birth_date, village, row_number, ctx)
+        if ResidentTagKind.ELDERLY in resident_tags:
+            resident_tags = tuple(t for t in resident_tags if t != ResidentTagKind.ELDERLY)
+            if not is_elderly(birth_date):
+                ctx.warnings.append((row_number, "tags", _("“65岁以上”按出生日期自动判断，此人未满65岁，已忽略")))
+        relation = values.get("relation", "")
+        head_name = values.get("head_name", "")
+        if not relation and head_name and normalize_name(head_name) == name_norm:
+            relation = Relation.HEAD
+        return {
+            "row": row_number,
+            "name": values["name"],
+            "name_norm": name_norm,
+            "gender": gender,
+            "birth_date": birth_date,
+            "id_number": id_number,
+            "id_index": id_index,
+            "phone": phone,
+            "village": village,
+            "address": values.get("address", ""),
+            "household_key": services_import.household_key(
+                village, values.get("household_number", ""), head_name, bool(household_tags), row_number
+            ),
+            "household_number": values.get("household_number", ""),
+            "relation": relation,
+            "resident_tags": resident_tags,
+            "household_tags": household_tags,
+            "note": values.get("note", ""),
+        }
+
+    def _check_unique_id(self, id_index, row_number, state) -> dict:
+        key = int(id_index[:16], 16)
+        seen = state["seen_ids"]
+        if key in seen:
+            return {"id_number": _("身份证号与第 %(r)s 行重复（同一人只能登记一次）") % {"r": seen[key]}}
+        seen[key] = row_number
+        if key in state["existing_ids"]:
+            return {"id_number": _("该身份证号已在系统中登记，不能重复导入")}
+        return {}
+
+    def _warn_possible_duplicate(self, name_norm, birth_date, village, row_number, ctx):
+        state = ctx.state
+        key = (name_norm, birth_date, village)
+        other = state["seen_people"].get(key)
+        if other is not None:
+            ctx.warnings.append(
+                (
+                    row_number,
+                    "name",
+                    _("可能与第 %(r)s 行是同一人（同名、同出生日期、同村，均无身份证号）") % {"r": other},
+                )
+            )
+        else:
+            state["seen_people"][key] = row_number
+        if state["known_people"] is not None:  # preloaded: a village not in it has nobody yet
+            known = state["known_people"].get(village, ())
+        else:
+            known = state.setdefault("lazy_people", {}).get(village)
+        if known is None:
+            known = set(
+                Resident.objects.filter(village_id=village, merged_into__isnull=True).values_list(
+                    "name_norm", "birth_date"
+                )
+            )
+            state["lazy_people"][village] = known
+        if (name_norm, birth_date) in known:
+            ctx.warnings.append(
+                (row_number, "name", _("可能与已登记的居民重复（同名、同出生日期、同村），导入后可在“疑似重复”中合并"))
+            )
+
+    def commit(self, rows, ctx):
+        created = services_import.resident_import_batch(acting_user=ctx.user, rows=rows, state=ctx.state)
+        return created, 0

@@ -1,0 +1,200 @@
+"""Reads of the registry. Every selector starts from ``scoped()``."""
+
+import re
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from xianfeng.accounts.roles import Scope, role_allows
+from xianfeng.core.idnumber import IdNumberError, normalize_id_number, parse_id_number
+from xianfeng.core.scoping import CHANGE, VIEW, active_grants, scoped, served_region_codes
+from xianfeng.core.text import looks_like_initials, normalize_name, to_halfwidth
+from xianfeng.regions.models import Region
+
+from .models import (
+    Household,
+    HouseholdTag,
+    HouseholdTagKind,
+    Resident,
+    ResidentTag,
+    ResidentTagKind,
+    _active_q,
+    elderly_born_before,
+)
+from .validators import normalize_phone
+
+_ID_LIKE = re.compile(r"^\d{15}$|^\d{17}[\dX]$")
+_PHONE_LIKE = re.compile(r"^\d{7,12}$")
+
+
+def id_lookup(raw: str) -> str:
+    """The blind index to find an ID number typed in any accepted form (15 digits converted)."""
+    try:
+        value = parse_id_number(raw).value
+    except IdNumberError:
+        value = normalize_id_number(raw)
+    return Resident._meta.get_field("id_number_index").lookup_value(value)
+
+
+def phone_lookup(raw: str, model=Resident) -> str:
+    return model._meta.get_field("phone_index").lookup_value(normalize_phone(raw))
+
+
+def search_q(query: str, model=Resident) -> Q:
+    """Exact ID or phone through the blind index; otherwise the name (简/繁) or pinyin initials."""
+    text = to_halfwidth(query).strip()
+    compact = text.replace(" ", "").replace("-", "").upper()
+    if model is Resident and _ID_LIKE.match(compact):
+        return Q(id_number_index=id_lookup(compact))
+    if _PHONE_LIKE.match(compact) or compact.startswith("+86"):
+        return Q(phone_index=phone_lookup(compact, model))
+    if model is Household:
+        q = Q(number=text) | Q(head__name_norm__contains=normalize_name(text))
+        if looks_like_initials(text):
+            q |= Q(head__name_initials__startswith=text.lower())
+        return q
+    q = Q(name_norm__contains=normalize_name(text))
+    if looks_like_initials(text):
+        q |= Q(name_initials__startswith=text.lower())
+    return q
+
+
+def resident_tag_q(tags, on=None) -> Q:
+    """Residents in all the given special groups today (65岁以上 from the birth date, 户 tags via the household)."""
+    on = on or timezone.localdate()
+    q = Q()
+    for tag in tags:
+        if tag == ResidentTagKind.ELDERLY:
+            q &= Q(birth_date__lte=elderly_born_before(on))
+        elif tag in ResidentTagKind.values:
+            active = ResidentTag.objects.filter(_active_q(on), resident=OuterRef("pk"), tag=tag)
+            q &= Q(Exists(active))
+        elif tag in HouseholdTagKind.values:
+            active = HouseholdTag.objects.filter(_active_q(on), household=OuterRef("household_id"), tag=tag)
+            q &= Q(Exists(active))
+    return q
+
+
+def resident_list(
+    *, user, query: str = "", region: str = "", tags=(), missing_id: bool = False, action: str = VIEW
+) -> QuerySet:
+    qs = scoped(user, Resident, action).filter(merged_into__isnull=True)
+    if query.strip():
+        qs = qs.filter(search_q(query))
+    if region.strip():
+        qs = qs.filter(village__code__startswith=region.strip())
+    if tags:
+        qs = qs.filter(resident_tag_q(tags))
+    if missing_id:
+        qs = qs.filter(id_number_index="")
+    return qs.select_related("village", "household").prefetch_related("tags").order_by("village_id", "name_norm", "id")
+
+
+def household_list(*, user, query: str = "", region: str = "", tags=()) -> QuerySet:
+    qs = scoped(user, Household, VIEW)
+    if query.strip():
+        qs = qs.filter(search_q(query, Household))
+    if region.strip():
+        qs = qs.filter(village__code__startswith=region.strip())
+    on = timezone.localdate()
+    for tag in tags:
+        if tag in HouseholdTagKind.values:
+            qs = qs.filter(Exists(HouseholdTag.objects.filter(_active_q(on), household=OuterRef("pk"), tag=tag)))
+    return (
+        qs.select_related("village", "head")
+        .prefetch_related("tags")
+        .annotate(member_count=Count("members", filter=Q(members__merged_into__isnull=True)))
+        .order_by("village_id", "number", "id")
+    )
+
+
+def household_members(*, user, household: Household) -> QuerySet:
+    members = household.members.filter(merged_into__isnull=True).prefetch_related("tags")
+    return scoped(user, members, VIEW).order_by("-relation", "birth_date")
+
+
+def household_choices(*, user, village_code: str | None = None) -> QuerySet:
+    qs = scoped(user, Household, CHANGE).select_related("head")
+    if village_code:
+        qs = qs.filter(village_id=village_code)
+    return qs.order_by("village_id", "number", "id")
+
+
+def duplicate_groups(*, user, limit: int = 100) -> list[list[Resident]]:
+    """Possible duplicates: same normalized name, birth date and village, at most one with an ID number."""
+    base = scoped(user, Resident, CHANGE).filter(merged_into__isnull=True)
+    keys = (
+        base.exclude(name_norm="")
+        .values("name_norm", "birth_date", "village_id")
+        .annotate(n=Count("id"), with_id=Count("id", filter=~Q(id_number_index="")))
+        .filter(n__gt=1, with_id__lte=1)
+        .order_by("village_id", "name_norm")[:limit]
+    )
+    groups = []
+    for key in keys:
+        members = list(
+            base.filter(name_norm=key["name_norm"], birth_date=key["birth_date"], village_id=key["village_id"])
+            .select_related("village", "household")
+            .order_by("id_number_index", "id")
+        )
+        members.sort(key=lambda r: (r.id_missing, r.pk))  # the record with an ID first: it is kept
+        groups.append(members)
+    return groups
+
+
+def possible_duplicates(*, user, resident: Resident) -> QuerySet:
+    return (
+        scoped(user, Resident, VIEW)
+        .filter(
+            merged_into__isnull=True,
+            name_norm=resident.name_norm,
+            birth_date=resident.birth_date,
+            village_id=resident.village_id,
+        )
+        .exclude(pk=resident.pk)
+    )
+
+
+def change_region_prefixes(user, action: str = CHANGE) -> list[str] | None:
+    """Region-code prefixes where ``user`` may create or change (``action``) residents; None means everywhere.
+
+    Mirrors the scoping of Resident (village code for region grants, served regions for org
+    grants) so an import can check villages without a query per row.
+    """
+    if user.is_superuser:
+        return None
+    prefixes: set[str] = set()
+    for grant in active_grants(user):
+        if not role_allows(grant.role, f"residents.{action}"):
+            continue
+        if grant.scope in (Scope.ALL, Scope.SELF):  # 仅本人: the rows they create are theirs
+            return None
+        if grant.scope == Scope.REGION:
+            prefixes.update(grant.region_prefix_list)
+        elif grant.scope in (Scope.ORG_SUBTREE, Scope.ORG_ONLY) and grant.org_id:
+            prefixes.update(served_region_codes(grant.org, grant.scope == Scope.ORG_SUBTREE))
+    return sorted(prefixes)
+
+
+def village_choices(*, user) -> QuerySet:
+    """Villages (12-digit regions) where the user may register residents."""
+    qs = Region.objects.filter(level=Region.Level.VILLAGE)
+    prefixes = change_region_prefixes(user)
+    if prefixes is None:
+        return qs
+    q = Q(pk__in=[])
+    for prefix in prefixes:
+        q |= Q(code__startswith=prefix)
+    return qs.filter(q)
+
+
+def township_choices(*, user) -> QuerySet:
+    """Townships to filter lists by: those within (or containing) the regions the user may view."""
+    qs = Region.objects.filter(level=Region.Level.TOWNSHIP)
+    prefixes = change_region_prefixes(user, VIEW)
+    if prefixes is None:
+        return qs.order_by("code")[:500]
+    q = Q(pk__in=[])
+    for prefix in prefixes:
+        q |= Q(code__startswith=prefix) | Q(code=prefix[:9])
+    return qs.filter(q).order_by("code")

@@ -1,0 +1,341 @@
+"""Writes to the registry. Every function checks scope inside its transaction and logs the change.
+
+Duplicate merges live in services_merge.py; bulk import writes in services_import.py.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xianfeng.audit.models import ChangeLog
+from xianfeng.audit.services import changelog_write, snapshot
+from xianfeng.core.idnumber import IdNumberError, parse_id_number
+from xianfeng.core.scoping import CHANGE, ensure_in_scope
+from xianfeng.core.text import normalize_name, pinyin_initials
+from xianfeng.regions.models import Region
+
+from .models import Consent, Household, HouseholdTag, Relation, Resident, ResidentTag, ResidentTagKind
+from .validators import validate_phone
+
+RESIDENT_FIELDS = {
+    "name",
+    "gender",
+    "birth_date",
+    "id_number",
+    "phone",
+    "village",
+    "address",
+    "household",
+    "relation",
+    "deceased_on",
+    "note",
+}
+HOUSEHOLD_FIELDS = {"number", "village", "address", "phone"}
+_SNAPSHOT_EXCLUDE = ("name_norm", "name_initials")
+
+
+def check_identity(
+    id_number: str, birth_date: datetime.date | None, gender: str
+) -> tuple[str, datetime.date | None, str, dict]:
+    """Validate an ID number and cross-check it with the birth date and gender entered.
+
+    Returns (18-character ID or "", birth date, gender, errors by field). Birth date and
+    gender are derived from the ID when they were left empty.
+    """
+    errors: dict[str, str] = {}
+    if not id_number:
+        return "", birth_date, gender, errors
+    try:
+        parsed = parse_id_number(id_number)
+    except IdNumberError as exc:
+        return id_number, birth_date, gender, {"id_number": str(exc)}
+    if birth_date and birth_date != parsed.birth_date:
+        errors["birth_date"] = _("出生日期 %(a)s 与身份证号中的 %(b)s 不一致") % {
+            "a": birth_date.isoformat(),
+            "b": parsed.birth_date.isoformat(),
+        }
+    if gender and gender != parsed.gender:
+        errors["gender"] = _("性别与身份证号（第17位）不一致，身份证号显示为%(g)s") % {
+            "g": _("男") if parsed.gender == "M" else _("女")
+        }
+    return parsed.value, birth_date or parsed.birth_date, gender or parsed.gender, errors
+
+
+def check_village(village: Region | None) -> None:
+    if village is not None and (village.level != Region.Level.VILLAGE or len(village.code) != 12):
+        raise ValidationError({"village": _("“%(n)s”不是村/社区（应为12位区划代码）") % {"n": village}})
+
+
+def _prepare(resident: Resident) -> None:
+    """Normalize, derive and index before full_clean (the unique constraint reads the index)."""
+    errors: dict[str, str] = {}
+    resident.name = " ".join((resident.name or "").split())
+    resident.id_number, resident.birth_date, resident.gender, errors = check_identity(
+        resident.id_number or "", resident.birth_date, resident.gender or ""
+    )
+    try:
+        resident.phone = validate_phone(resident.phone)
+    except ValidationError as exc:
+        errors["phone"] = exc.messages[0]
+    if resident.birth_date and resident.birth_date > timezone.localdate():
+        errors.setdefault("birth_date", _("出生日期不能晚于今天"))
+    if resident.deceased_on and resident.birth_date and resident.deceased_on < resident.birth_date:
+        errors["deceased_on"] = _("死亡日期不能早于出生日期")
+    index = Resident._meta.get_field("id_number_index").compute(resident.id_number)
+    if index and "id_number" not in errors:
+        if Resident.objects.filter(id_number_index=index).exclude(pk=resident.pk).exists():
+            errors["id_number"] = _("该身份证号已登记，同一身份证号只能登记一人")
+    if errors:
+        raise ValidationError(errors)
+    check_village(resident.village if resident.village_id else None)
+    resident.name_norm = normalize_name(resident.name)[:50]
+    resident.name_initials = pinyin_initials(resident.name)[:50]
+    for field in ("id_number_index", "phone_index"):
+        model_field = Resident._meta.get_field(field)
+        setattr(resident, field, model_field.compute(getattr(resident, model_field.source)))
+
+
+def resident_snapshot(resident: Resident) -> dict:
+    return snapshot(resident, exclude=_SNAPSHOT_EXCLUDE)
+
+
+def _check_household(resident: Resident) -> None:
+    if resident.household_id and resident.household.village_id != resident.village_id:
+        raise ValidationError({"household": _("所在户属于另一个村，请先调整户或居民的所属村")})
+
+
+@transaction.atomic
+def resident_create(*, acting_user, name: str, village: Region, **fields) -> Resident:
+    unknown = set(fields) - RESIDENT_FIELDS
+    if unknown:
+        raise TypeError(f"resident_create does not take {sorted(unknown)}")
+    resident = Resident(name=name, village=village, created_by=acting_user, **fields)
+    _prepare(resident)
+    _check_household(resident)
+    resident.full_clean()
+    resident.save()
+    ensure_in_scope(acting_user, resident, CHANGE)
+    if resident.household_id and resident.relation == Relation.HEAD:
+        Household.objects.filter(pk=resident.household_id).update(head=resident)
+    changelog_write(actor=acting_user, action=ChangeLog.Action.CREATE, obj=resident, after=resident_snapshot(resident))
+    return resident
+
+
+@transaction.atomic
+def resident_update(*, acting_user, resident: Resident, **changes) -> Resident:
+    unknown = set(changes) - RESIDENT_FIELDS
+    if unknown:
+        raise TypeError(f"resident_update cannot change {sorted(unknown)}")
+    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    ensure_in_scope(acting_user, resident, CHANGE)
+    if resident.merged_into_id:
+        raise ValidationError(_("该记录已合并到其他记录，不能修改"))
+    before = resident_snapshot(resident)
+    for field, value in changes.items():
+        setattr(resident, field, value)
+    if "id_number" in changes and "birth_date" not in changes and resident.id_number:
+        resident.birth_date = None  # re-derived from the new number
+    _prepare(resident)
+    _check_household(resident)
+    resident.full_clean()
+    resident.save()
+    if resident.household_id and resident.relation == Relation.HEAD:
+        Household.objects.filter(pk=resident.household_id).update(head=resident)
+    ensure_in_scope(acting_user, resident, CHANGE)
+    changelog_write(
+        actor=acting_user,
+        action=ChangeLog.Action.UPDATE,
+        obj=resident,
+        before=before,
+        after=resident_snapshot(resident),
+    )
+    return resident
+
+
+@transaction.atomic
+def resident_tag_add(
+    *,
+    acting_user,
+    resident: Resident,
+    tag: str,
+    valid_from: datetime.date | None = None,
+    valid_to: datetime.date | None = None,
+    note: str = "",
+) -> ResidentTag:
+    ensure_in_scope(acting_user, resident, CHANGE)
+    if tag == ResidentTagKind.ELDERLY:
+        raise ValidationError({"tag": _("“65岁以上”按出生日期自动判断，无需手工添加")})
+    if valid_from and valid_to and valid_to < valid_from:
+        raise ValidationError({"valid_to": _("结束日期不能早于起始日期")})
+    item = ResidentTag(
+        resident=resident, tag=tag, valid_from=valid_from, valid_to=valid_to, note=note, created_by=acting_user
+    )
+    item.full_clean()
+    item.save()
+    changelog_write(
+        actor=acting_user,
+        action=ChangeLog.Action.UPDATE,
+        obj=resident,
+        note=_("加入人群分类：%(t)s") % {"t": item.get_tag_display()},
+    )
+    return item
+
+
+@transaction.atomic
+def resident_tag_end(*, acting_user, tag: ResidentTag, on_date: datetime.date) -> ResidentTag:
+    tag = ResidentTag.objects.select_for_update().select_related("resident").get(pk=tag.pk)
+    ensure_in_scope(acting_user, tag.resident, CHANGE)
+    if tag.valid_from and on_date < tag.valid_from:
+        raise ValidationError({"valid_to": _("结束日期不能早于起始日期")})
+    tag.valid_to = on_date
+    tag.save(update_fields=["valid_to"])
+    changelog_write(
+        actor=acting_user,
+        action=ChangeLog.Action.UPDATE,
+        obj=tag.resident,
+        note=_("结束人群分类：%(t)s（%(d)s）") % {"t": tag.get_tag_display(), "d": on_date},
+    )
+    return tag
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    acting_user,
+    resident: Resident,
+    kind: str,
+    granted: bool = True,
+    on_date: datetime.date | None = None,
+    method: str = Consent.Method.WRITTEN,
+    note: str = "",
+) -> Consent:
+    ensure_in_scope(acting_user, resident, CHANGE)
+    consent = Consent(
+        resident=resident,
+        kind=kind,
+        granted=granted,
+        on_date=on_date or timezone.localdate(),
+        method=method,
+        note=note,
+        recorded_by=acting_user,
+    )
+    consent.full_clean()
+    consent.save()
+    changelog_write(
+        actor=acting_user, action=ChangeLog.Action.UPDATE, obj=resident, note=_("知情同意：%(c)s") % {"c": consent}
+    )
+    return consent
+
+
+def _prepare_household(household: Household) -> None:
+    try:
+        household.phone = validate_phone(household.phone)
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages[0]}) from exc
+    household.number = (household.number or "").strip()
+    check_village(household.village if household.village_id else None)
+    household.phone_index = Household._meta.get_field("phone_index").compute(household.phone)
+
+
+@transaction.atomic
+def household_create(*, acting_user, village: Region, head: Resident | None = None, **fields) -> Household:
+    unknown = set(fields) - HOUSEHOLD_FIELDS
+    if unknown:
+        raise TypeError(f"household_create does not take {sorted(unknown)}")
+    household = Household(village=village, created_by=acting_user, **fields)
+    if head is not None and not household.address:
+        household.address = head.address
+    _prepare_household(household)
+    household.full_clean()
+    household.save()
+    ensure_in_scope(acting_user, household, CHANGE)
+    changelog_write(actor=acting_user, action=ChangeLog.Action.CREATE, obj=household, after=snapshot(household))
+    if head is not None:
+        household_add_member(acting_user=acting_user, household=household, resident=head, relation=Relation.HEAD)
+        household.refresh_from_db()
+    return household
+
+
+@transaction.atomic
+def household_update(*, acting_user, household: Household, **changes) -> Household:
+    unknown = set(changes) - HOUSEHOLD_FIELDS
+    if unknown:
+        raise TypeError(f"household_update cannot change {sorted(unknown)}")
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    ensure_in_scope(acting_user, household, CHANGE)
+    before = snapshot(household)
+    for field, value in changes.items():
+        setattr(household, field, value)
+    _prepare_household(household)
+    household.full_clean()
+    household.save()
+    ensure_in_scope(acting_user, household, CHANGE)
+    changelog_write(
+        actor=acting_user, action=ChangeLog.Action.UPDATE, obj=household, before=before, after=snapshot(household)
+    )
+    return household
+
+
+@transaction.atomic
+def household_add_member(*, acting_user, household: Household, resident: Resident, relation: str) -> Resident:
+    """Put ``resident`` in ``household`` (a 户主 becomes the household's head)."""
+    ensure_in_scope(acting_user, household, CHANGE)
+    resident = resident_update(acting_user=acting_user, resident=resident, household=household, relation=relation)
+    if relation == Relation.HEAD:
+        Resident.objects.filter(household=household, relation=Relation.HEAD).exclude(pk=resident.pk).update(
+            relation=Relation.OTHER
+        )
+    changelog_write(
+        actor=acting_user,
+        action=ChangeLog.Action.UPDATE,
+        obj=household,
+        note=_("成员：%(n)s（%(r)s）") % {"n": resident.name, "r": resident.get_relation_display()},
+    )
+    return resident
+
+
+@transaction.atomic
+def household_tag_add(
+    *,
+    acting_user,
+    household: Household,
+    tag: str,
+    valid_from: datetime.date | None = None,
+    valid_to: datetime.date | None = None,
+    note: str = "",
+) -> HouseholdTag:
+    ensure_in_scope(acting_user, household, CHANGE)
+    if valid_from and valid_to and valid_to < valid_from:
+        raise ValidationError({"valid_to": _("结束日期不能早于起始日期")})
+    item = HouseholdTag(
+        household=household, tag=tag, valid_from=valid_from, valid_to=valid_to, note=note, created_by=acting_user
+    )
+    item.full_clean()
+    item.save()
+    changelog_write(
+        actor=acting_user,
+        action=ChangeLog.Action.UPDATE,
+        obj=household,
+        note=_("户类别：%(t)s") % {"t": item.get_tag_display()},
+    )
+    return item
+
+
+@transaction.atomic
+def household_tag_end(*, acting_user, tag: HouseholdTag, on_date: datetime.date) -> HouseholdTag:
+    tag = HouseholdTag.objects.select_for_update().select_related("household").get(pk=tag.pk)
+    ensure_in_scope(acting_user, tag.household, CHANGE)
+    if tag.valid_from and on_date < tag.valid_from:
+        raise ValidationError({"valid_to": _("结束日期不能早于起始日期")})
+    tag.valid_to = on_date
+    tag.save(update_fields=["valid_to"])
+    changelog_write(
+        actor=acting_user,
+        action=ChangeLog.Action.UPDATE,
+        obj=tag.household,
+        note=_("结束户类别：%(t)s（%(d)s）") % {"t": tag.get_tag_display(), "d": on_date},
+    )
+    return tag

@@ -1,0 +1,300 @@
+"""Resident pages: list with search and filters, profile with timeline, edit, tags, consents,
+revealing personal data (logged) and export (masked by default, logged)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from xianfeng.core.exports import ExportColumn, xlsx_bytes, xlsx_response
+from xianfeng.core.masking import mask_id_number, mask_phone
+from xianfeng.core.personal import personal_export_allowed, personal_export_log, personal_reveal
+from xianfeng.core.scoping import CHANGE, EXPORT, REVEAL, VIEW, can, scoped
+from xianfeng.core.views import ScopedListView, ScopedObjectView
+
+from . import selectors, services
+from .forms import ConsentForm, ExportForm, ResidentForm, RevealForm, TagEndForm, TagForm
+from .models import HouseholdTagKind, Resident, ResidentMerge, ResidentTag, ResidentTagKind
+from .timeline import resident_timeline
+
+PERSONAL_FIELDS = ["id_number", "phone"]
+TAG_CHOICES = [*ResidentTagKind.choices, *HouseholdTagKind.choices]
+
+
+def apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def list_filters(request) -> dict:
+    tags = [t for t in request.GET.getlist("tag") if t in dict(TAG_CHOICES)]
+    return {
+        "query": request.GET.get("q", "").strip(),
+        "region": "".join(c for c in request.GET.get("region", "") if c.isdigit())[:12],
+        "tags": tags,
+        "missing_id": request.GET.get("noid") == "1",
+    }
+
+
+class ResidentListView(ScopedListView):
+    model = Resident
+
+    def get(self, request):
+        filters = list_filters(request)
+        residents = selectors.resident_list(
+            user=request.user,
+            query=filters["query"],
+            region=filters["region"],
+            tags=filters["tags"],
+            missing_id=filters["missing_id"],
+        )
+        context = {
+            "page": self.paginate(residents),
+            **filters,
+            "tag_choices": TAG_CHOICES,
+            "townships": selectors.township_choices(user=request.user),
+            "can_change": can(request.user, CHANGE, Resident),
+            "can_export": can(request.user, EXPORT, Resident),
+            "can_reveal": can(request.user, REVEAL, Resident),
+            "export_form": ExportForm(),
+        }
+        template = "residents/_resident_rows.html" if request.htmx else "residents/resident_list.html"
+        return render(request, template, context)
+
+
+class ResidentExportView(ScopedListView):
+    model = Resident
+    action = EXPORT
+
+    def get(self, request):
+        form = ExportForm(request.GET)
+        if not form.is_valid():
+            messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+            return redirect(reverse("residents:list") + "?" + request.GET.urlencode())
+        reveal = form.cleaned_data["unmasked"]
+        if not personal_export_allowed(request.user, Resident, reveal=reveal):
+            raise PermissionDenied(_("您没有导出完整个人信息的权限"))
+        filters = list_filters(request)
+        residents = selectors.resident_list(
+            user=request.user,
+            query=filters["query"],
+            region=filters["region"],
+            tags=filters["tags"],
+            missing_id=filters["missing_id"],
+            action=EXPORT,
+        )
+        if reveal:
+            residents = scoped(request.user, residents, REVEAL)
+        content, count = xlsx_bytes(
+            residents.iterator(chunk_size=2000), EXPORT_COLUMNS, reveal=reveal, sheet_title="居民"
+        )
+        personal_export_log(
+            acting_user=request.user,
+            model=Resident,
+            row_count=count,
+            reveal=reveal,
+            fields=PERSONAL_FIELDS,
+            reason=form.cleaned_data.get("reason", ""),
+            description=_("居民名单 %(f)s") % {"f": request.GET.urlencode()[:150]},
+        )
+        return xlsx_response(content, "居民名单.xlsx")
+
+
+EXPORT_COLUMNS = [
+    ExportColumn("姓名", lambda r: r.name),
+    ExportColumn("性别", lambda r: r.get_gender_display()),
+    ExportColumn("出生日期", lambda r: r.birth_date),
+    ExportColumn("身份证号", lambda r: r.id_number, personal=True, mask=mask_id_number),
+    ExportColumn("联系电话", lambda r: r.phone, personal=True, mask=mask_phone),
+    ExportColumn("村代码", lambda r: r.village_id),
+    ExportColumn("所属村", lambda r: r.village.name),
+    ExportColumn("地址", lambda r: r.address),
+    ExportColumn("户编号", lambda r: r.household.number if r.household_id else ""),
+    ExportColumn("与户主关系", lambda r: r.get_relation_display()),
+    ExportColumn("人群分类", lambda r: "、".join(r.active_tags())),
+]
+
+
+class ResidentCreateView(ScopedListView):
+    model = Resident
+    action = CHANGE
+
+    def get(self, request):
+        return render(request, "residents/resident_form.html", {"form": ResidentForm(user=request.user)})
+
+    def post(self, request):
+        form = ResidentForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                resident = services.resident_create(acting_user=request.user, **form.changes(editing=False))
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            except PermissionDenied:
+                form.add_error("village", _("该村不在您可登记居民的地区范围内"))
+            else:
+                messages.success(request, _("已登记居民“%(n)s”") % {"n": resident.name})
+                return redirect("residents:detail", pk=resident.pk)
+        return render(request, "residents/resident_form.html", {"form": form}, status=400)
+
+
+class ResidentDetailView(ScopedObjectView):
+    model = Resident
+
+    def get(self, request, pk):
+        resident = self.get_object()
+        user = request.user
+        can_change = scoped(user, Resident, CHANGE).filter(pk=pk).exists()
+        context = {
+            "resident": resident,
+            "timeline": resident_timeline(user=user, resident=resident),
+            "tags": resident.tags.select_related("created_by"),
+            "consents": resident.consents.select_related("recorded_by"),
+            "household": resident.household,
+            "members": (
+                selectors.household_members(user=user, household=resident.household).exclude(pk=resident.pk)
+                if resident.household_id
+                else []
+            ),
+            "duplicates": selectors.possible_duplicates(user=user, resident=resident) if can_change else [],
+            "merges": scoped(user, ResidentMerge, VIEW).filter(keeper=resident, undone_at__isnull=True),
+            "can_change": can_change and not resident.merged_into_id,
+            "can_reveal": scoped(user, Resident, REVEAL).filter(pk=pk).exists(),
+            "reveal_form": RevealForm(),
+            "tag_form": TagForm(),
+            "consent_form": ConsentForm(),
+            "tag_end_form": TagEndForm(),
+        }
+        return render(request, "residents/resident_detail.html", context)
+
+
+class ResidentEditView(ScopedObjectView):
+    model = Resident
+    action = CHANGE
+
+    def _initial(self, resident):
+        return {
+            "name": resident.name,
+            "gender": resident.gender,
+            "birth_date": resident.birth_date,
+            "village": resident.village_id,
+            "address": resident.address,
+            "household": resident.household_id,
+            "relation": resident.relation,
+            "deceased_on": resident.deceased_on,
+            "note": resident.note,
+        }
+
+    def get(self, request, pk):
+        resident = self.get_object()
+        form = ResidentForm(initial=self._initial(resident), user=request.user, editing=True)
+        return render(request, "residents/resident_form.html", {"form": form, "resident": resident})
+
+    def post(self, request, pk):
+        resident = self.get_object()
+        form = ResidentForm(request.POST, user=request.user, editing=True)
+        if form.is_valid():
+            try:
+                services.resident_update(acting_user=request.user, resident=resident, **form.changes(editing=True))
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            except PermissionDenied:
+                form.add_error("village", _("修改后该居民将超出您的管理范围"))
+            else:
+                messages.success(request, _("已保存"))
+                return redirect("residents:detail", pk=resident.pk)
+        return render(request, "residents/resident_form.html", {"form": form, "resident": resident}, status=400)
+
+
+class ResidentRevealView(ScopedObjectView):
+    """Show the ID number and phone in full after asking why; every reveal goes to AccessLog."""
+
+    model = Resident
+    action = REVEAL
+
+    def get(self, request, pk):
+        resident = self.get_object()
+        return render(
+            request, "residents/reveal.html", {"obj": resident, "form": RevealForm(), "action_url": request.path}
+        )
+
+    def post(self, request, pk):
+        resident = self.get_object()
+        form = RevealForm(request.POST)
+        if not form.is_valid():
+            return render(
+                request,
+                "residents/reveal.html",
+                {"obj": resident, "form": form, "action_url": request.path},
+                status=400,
+            )
+        values = personal_reveal(
+            acting_user=request.user, obj=resident, fields=PERSONAL_FIELDS, reason=form.cleaned_data["reason"]
+        )
+        context = {"obj": resident, "values": values, "action_url": request.path}
+        template = "residents/_revealed.html" if request.htmx else "residents/reveal.html"
+        return render(request, template, context)
+
+
+class ResidentTagAddView(ScopedObjectView):
+    model = Resident
+    action = CHANGE
+
+    def get(self, request, pk):
+        return redirect("residents:detail", pk=self.get_object().pk)
+
+    def post(self, request, pk):
+        resident = self.get_object()
+        form = TagForm(request.POST)
+        if form.is_valid():
+            try:
+                services.resident_tag_add(acting_user=request.user, resident=resident, **form.cleaned_data)
+            except ValidationError as exc:
+                messages.error(request, "；".join(exc.messages))
+            else:
+                messages.success(request, _("已添加人群分类"))
+        else:
+            messages.error(request, _("请检查填写内容：%(e)s") % {"e": form.errors.as_text()})
+        return redirect("residents:detail", pk=resident.pk)
+
+
+class ResidentTagEndView(ScopedObjectView):
+    model = Resident
+    action = CHANGE
+
+    def get(self, request, pk):
+        return redirect("residents:detail", pk=self.get_object().pk)
+
+    def post(self, request, pk):
+        resident = self.get_object()
+        form = TagEndForm(request.POST)
+        if form.is_valid():
+            tag = get_object_or_404(ResidentTag, pk=form.cleaned_data["tag_id"], resident=resident)
+            try:
+                services.resident_tag_end(acting_user=request.user, tag=tag, on_date=form.cleaned_data["on_date"])
+            except ValidationError as exc:
+                messages.error(request, "；".join(exc.messages))
+            else:
+                messages.success(request, _("已结束该分类"))
+        return redirect("residents:detail", pk=resident.pk)
+
+
+class ConsentAddView(ScopedObjectView):
+    model = Resident
+    action = CHANGE
+
+    def get(self, request, pk):
+        return redirect("residents:detail", pk=self.get_object().pk)
+
+    def post(self, request, pk):
+        resident = self.get_object()
+        form = ConsentForm(request.POST)
+        if form.is_valid():
+            services.consent_record(acting_user=request.user, resident=resident, **form.cleaned_data)
+            messages.success(request, _("已记录知情同意"))
+        else:
+            messages.error(request, _("请检查填写内容：%(e)s") % {"e": form.errors.as_text()})
+        return redirect("residents:detail", pk=resident.pk)

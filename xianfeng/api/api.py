@@ -9,8 +9,12 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from xianfeng.members.api import router as members_router
 from xianfeng.orgs.api import router as orgs_router
 from xianfeng.regions.api import router as regions_router
+from xianfeng.residents.api import household_router as households_router
+from xianfeng.residents.api import router as residents_router
+from xianfeng.teams.api import router as teams_router
 
 from .auth import SessionAuth, TokenAuth
 
@@ -61,3 +65,7 @@ def invalid_schema(request, exc):
 
 api.add_router("/regions/", regions_router)
 api.add_router("/orgs/", orgs_router)
+api.add_router("/members/", members_router)
+api.add_router("/teams/", teams_router)
+api.add_router("/residents/", residents_router)
+api.add_router("/households/", households_router)

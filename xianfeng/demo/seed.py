@@ -11,6 +11,8 @@ from django.db import transaction
 from xianfeng.accounts import services as account_services
 from xianfeng.accounts.models import User
 from xianfeng.accounts.roles import Role, Scope
+from xianfeng.demo.seed_people import seed_people
+from xianfeng.demo.seed_residents import seed_residents
 from xianfeng.imports import engine
 from xianfeng.imports.spec import ImportContext, get_spec
 from xianfeng.orgs import services as org_services
@@ -152,4 +154,6 @@ def seed() -> list[DemoLogin]:
     seed_regions(admin)
     orgs = seed_orgs(admin)
     seed_users(admin, orgs)
+    seed_people(admin, orgs)
+    seed_residents(admin)
     return LOGINS

@@ -1,0 +1,96 @@
+import datetime
+
+from django.db.models import F, Q, QuerySet
+
+from xianfeng.accounts.roles import role_allows
+from xianfeng.core.idnumber import normalize_id_number
+from xianfeng.core.scoping import CHANGE, VIEW, active_grants, grant_filter, scoped
+from xianfeng.orgs.models import Organization
+from xianfeng.orgs.selectors import name_matches
+
+from . import pipeline
+from .identity import normalize_phone
+from .models import Member, PartyStep
+from .services import events_of
+
+
+def member_search_q(query: str) -> Q:
+    """Name (Simplified or Traditional), pinyin initials, ID number, phone or volunteer number."""
+    query = query.strip()
+    q = name_matches(query)
+    compact = normalize_id_number(query)
+    if len(compact) >= 15 and compact[:17].isdigit():
+        q |= Q(id_number_index=Member._meta.get_field("id_number_index").lookup_value(compact))
+    phone = normalize_phone(query)
+    if phone.isdigit() and len(phone) == 11:
+        q |= Q(phone_index=Member._meta.get_field("phone_index").lookup_value(phone))
+    if query.upper().startswith("ZY"):
+        q |= Q(volunteer_no__iexact=query)
+    return q
+
+
+def member_list(
+    *,
+    user,
+    query: str = "",
+    branch_id: int | None = None,
+    stage: str = "",
+    category: str = "",
+    action: str = VIEW,
+) -> QuerySet:
+    qs = scoped(user, Member, action).select_related("branch")
+    if query:
+        qs = qs.filter(member_search_q(query))
+    if branch_id:
+        branch = Organization.objects.filter(pk=branch_id).first()
+        qs = qs.filter(branch__path__startswith=branch.path) if branch else qs.none()
+    if stage:
+        qs = qs.filter(party_stage=stage)
+    if category:
+        qs = qs.filter(category=category)
+    return qs.order_by("branch__path", "name_initials", "id")
+
+
+def member_worklist(*, user, branch_id: int | None = None, within_days: int | None = None) -> QuerySet:
+    """Members in the pipeline, most pressing first (overdue, then by deadline, undated last)."""
+    qs = member_list(user=user, branch_id=branch_id).filter(party_stage__in=pipeline.IN_PIPELINE)
+    if within_days is not None:
+        limit = datetime.date.today() + datetime.timedelta(days=within_days)
+        qs = qs.filter(next_due_on__lte=limit)
+    return qs.order_by(F("next_due_on").asc(nulls_last=True), "branch__path", "name_initials")
+
+
+def member_dues(member: Member) -> list[pipeline.Due]:
+    return pipeline.dues(events_of(member.party_steps.all()))
+
+
+def member_steps(*, user, member: Member) -> QuerySet:
+    return scoped(user, PartyStep, VIEW).filter(member=member).select_related("branch").order_by("on_date", "id")
+
+
+def orgs_for(user, permission: str) -> QuerySet:
+    """Organizations where ``user`` holds ``permission`` (e.g. "members.change"), by the same grants
+    that scoped() reads: the choices for "which branch" in forms and imports."""
+    qs = Organization.objects.all()
+    if user is None or not user.is_authenticated:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    combined = None
+    for grant in active_grants(user):
+        if not role_allows(grant.role, permission):
+            continue
+        q = grant_filter(grant, Organization, user)
+        if q is None:
+            return qs
+        combined = q if combined is None else combined | q
+    return qs.filter(combined) if combined is not None else qs.none()
+
+
+def branch_choices(*, user, action: str = CHANGE) -> QuerySet:
+    """Organizations a member may be registered in by this user: in scope and not dissolved."""
+    return orgs_for(user, f"members.{action}").filter(active_to__isnull=True).order_by("path")
+
+
+def member_choices(*, user, action: str = VIEW) -> QuerySet:
+    return scoped(user, Member, action).select_related("branch").order_by("branch__path", "name_initials")

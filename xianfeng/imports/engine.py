@@ -100,18 +100,29 @@ def _display(value) -> str:
     return str(value)[:100]
 
 
-def _parse_row(spec: ImportSpec, mapping: Mapping, raw: list, row_number: int, outcome: Outcome):
+def _plan(spec: ImportSpec, mapping: Mapping) -> list[tuple]:
+    """Per column, once per file: (key, position in the row, header shown, required, parser)."""
+    return [
+        (c.key, mapping.index.get(c.key), mapping.headers.get(c.key, c.header), c.required, c.parse)
+        for c in spec.columns
+    ]
+
+
+def _is_empty(cell) -> bool:
+    return cell is None or cell == "" or (cell.__class__ is str and not cell.strip())
+
+
+def _parse_row(plan: list[tuple], raw: list, row_number: int):
+    # The hot loop of every import: kept free of lookups that do not change between rows.
     values, row_errors = {}, []
-    for column in spec.columns:
-        position = mapping.index.get(column.key)
-        cell = raw[position] if position is not None and position < len(raw) else None
-        header = mapping.headers.get(column.key, column.header)
-        empty = cell is None or (isinstance(cell, str) and cell.strip() == "")
-        if empty and column.required:
+    width = len(raw)
+    for key, position, header, required, parse in plan:
+        cell = raw[position] if position is not None and position < width else None
+        if required and _is_empty(cell):
             row_errors.append(Issue(row_number, header, _("必填")))
             continue
         try:
-            values[column.key] = column.parse(cell)
+            values[key] = parse(cell)
         except CellError as exc:
             row_errors.append(Issue(row_number, header, str(exc), _display(cell)))
     return values, row_errors
@@ -168,13 +179,14 @@ def run(
 
 def _process(spec, table, mapping, ctx, outcome, *, commit: bool, progress) -> None:
     spec.prepare(ctx)
+    plan = _plan(spec, mapping)
     batch: list = []
     for offset, raw in enumerate(table.rows):
         row_number = offset + 2
-        if not any(cell not in (None, "") and str(cell).strip() for cell in raw):
+        if all(_is_empty(cell) for cell in raw):
             continue  # blank line in the middle of a sheet
         outcome.total += 1
-        values, issues = _parse_row(spec, mapping, raw, row_number, outcome)
+        values, issues = _parse_row(plan, raw, row_number)
         if not issues:
             cleaned, issues = _clean(spec, mapping, values, row_number, ctx)
         if issues:

@@ -57,7 +57,8 @@ test-postgres: deps assets system-deps
 	 DATABASE_URL="$(PG_URL)/$$db" $(VENV)/bin/pytest
 
 bench: deps
-	$(PY) bench/run.py
+	$(PIP) install --quiet -r bench/requirements.txt
+	$(PY) bench/import_bench.py --rows 100000
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles var

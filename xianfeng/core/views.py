@@ -1,12 +1,14 @@
 """View base classes. Each declares what it shows so the access matrix test can find it."""
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views import View
 
-from .scoping import VIEW, can, get_scoped_or_404
+from .scoping import CHANGE, VIEW, can, get_scoped_or_404
 
 
 class PublicView(View):
@@ -49,6 +51,39 @@ class ScopedObjectView(LoginRequiredMixin, View):
 
     def get_object(self):
         return get_scoped_or_404(self.request.user, self.model, self.action, pk=self.kwargs["pk"])
+
+
+class ObjectActionView(ScopedObjectView):
+    """A small form posted from an object's page (add a tag, record a consent...).
+
+    GET goes back to the page; POST validates ``form_class``, calls ``perform`` (which calls
+    a service), and returns to the page with a success message or the errors as a message.
+    """
+
+    action = CHANGE
+    form_class = None
+    detail_url_name = ""
+    success_message = ""
+
+    def perform(self, obj, form) -> None:
+        raise NotImplementedError
+
+    def get(self, request, pk):
+        return redirect(self.detail_url_name, pk=self.get_object().pk)
+
+    def post(self, request, pk):
+        obj = self.get_object()
+        form = self.form_class(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("请检查填写内容：%(e)s") % {"e": form.errors.as_text()})
+        else:
+            try:
+                self.perform(obj, form)
+            except ValidationError as exc:
+                messages.error(request, "；".join(exc.messages))
+            else:
+                messages.success(request, self.success_message)
+        return redirect(self.detail_url_name, pk=obj.pk)
 
 
 class HomeView(SignedInView):

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xianfeng.audit.models import ChangeLog
+from xianfeng.core.forms import apply_errors
 from xianfeng.core.personal import personal_reveal
 from xianfeng.core.scoping import CHANGE, EXPORT, REVEAL, VIEW, can, scoped
 from xianfeng.core.views import ScopedListView, ScopedObjectView
@@ -17,14 +18,6 @@ from .exports import member_export_response
 from .forms import MemberForm, PartyStepForm, RevealForm, TransferForm, UndoStepForm
 from .models import Member, PartyStep
 from .pipeline import Stage
-
-
-def apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _int(value) -> int | None:

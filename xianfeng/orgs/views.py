@@ -4,20 +4,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from xianfeng.audit.models import ChangeLog
+from xianfeng.core.forms import apply_errors
 from xianfeng.core.scoping import CHANGE, VIEW, can, scoped
 from xianfeng.core.views import ScopedListView, ScopedObjectView
 
 from . import selectors, services
 from .forms import DissolveForm, MoveForm, OrganizationForm
 from .models import Organization
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 class OrgListView(ScopedListView):
@@ -66,7 +59,7 @@ class OrgCreateView(ScopedListView):
             try:
                 org = services.org_create(acting_user=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             except PermissionDenied:
                 form.add_error("parent", _("您只能在自己可管理的组织下新建组织"))
             else:
@@ -127,7 +120,7 @@ class OrgEditView(ScopedObjectView):
             try:
                 services.org_update(acting_user=request.user, org=org, **form.cleaned_data)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("已保存"))
                 return redirect("orgs:detail", pk=org.pk)
@@ -156,7 +149,7 @@ class OrgMoveView(ScopedObjectView):
             try:
                 services.org_move(acting_user=request.user, org=org, new_parent=form.cleaned_data["new_parent"])
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             except PermissionDenied:
                 form.add_error("new_parent", _("移动后该组织将超出您的管理范围"))
             else:
@@ -185,7 +178,7 @@ class OrgDissolveView(ScopedObjectView):
                     reason=form.cleaned_data["reason"],
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("已撤销组织“%(name)s”，历史记录保留") % {"name": org.name})
                 return redirect("orgs:detail", pk=org.pk)

@@ -6,12 +6,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from xianfeng.core.exports import ExportColumn, xlsx_bytes, xlsx_response
+from xianfeng.core.forms import apply_errors
 from xianfeng.core.masking import mask_id_number, mask_phone
 from xianfeng.core.personal import personal_export_allowed, personal_export_log, personal_reveal
 from xianfeng.core.scoping import CHANGE, EXPORT, REVEAL, VIEW, can, scoped
-from xianfeng.core.views import ScopedListView, ScopedObjectView
+from xianfeng.core.views import ObjectActionView, ScopedListView, ScopedObjectView
 
 from . import selectors, services
 from .forms import ConsentForm, ExportForm, ResidentForm, RevealForm, TagEndForm, TagForm
@@ -20,14 +22,6 @@ from .timeline import resident_timeline
 
 PERSONAL_FIELDS = ["id_number", "phone"]
 TAG_CHOICES = [*ResidentTagKind.choices, *HouseholdTagKind.choices]
-
-
-def apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def list_filters(request) -> dict:
@@ -239,62 +233,31 @@ class ResidentRevealView(ScopedObjectView):
         return render(request, template, context)
 
 
-class ResidentTagAddView(ScopedObjectView):
+class _ResidentAction(ObjectActionView):
     model = Resident
-    action = CHANGE
-
-    def get(self, request, pk):
-        return redirect("residents:detail", pk=self.get_object().pk)
-
-    def post(self, request, pk):
-        resident = self.get_object()
-        form = TagForm(request.POST)
-        if form.is_valid():
-            try:
-                services.resident_tag_add(acting_user=request.user, resident=resident, **form.cleaned_data)
-            except ValidationError as exc:
-                messages.error(request, "；".join(exc.messages))
-            else:
-                messages.success(request, _("已添加人群分类"))
-        else:
-            messages.error(request, _("请检查填写内容：%(e)s") % {"e": form.errors.as_text()})
-        return redirect("residents:detail", pk=resident.pk)
+    detail_url_name = "residents:detail"
 
 
-class ResidentTagEndView(ScopedObjectView):
-    model = Resident
-    action = CHANGE
+class ResidentTagAddView(_ResidentAction):
+    form_class = TagForm
+    success_message = _lazy("已添加人群分类")
 
-    def get(self, request, pk):
-        return redirect("residents:detail", pk=self.get_object().pk)
-
-    def post(self, request, pk):
-        resident = self.get_object()
-        form = TagEndForm(request.POST)
-        if form.is_valid():
-            tag = get_object_or_404(ResidentTag, pk=form.cleaned_data["tag_id"], resident=resident)
-            try:
-                services.resident_tag_end(acting_user=request.user, tag=tag, on_date=form.cleaned_data["on_date"])
-            except ValidationError as exc:
-                messages.error(request, "；".join(exc.messages))
-            else:
-                messages.success(request, _("已结束该分类"))
-        return redirect("residents:detail", pk=resident.pk)
+    def perform(self, resident, form):
+        services.resident_tag_add(acting_user=self.request.user, resident=resident, **form.cleaned_data)
 
 
-class ConsentAddView(ScopedObjectView):
-    model = Resident
-    action = CHANGE
+class ResidentTagEndView(_ResidentAction):
+    form_class = TagEndForm
+    success_message = _lazy("已结束该分类")
 
-    def get(self, request, pk):
-        return redirect("residents:detail", pk=self.get_object().pk)
+    def perform(self, resident, form):
+        tag = get_object_or_404(ResidentTag, pk=form.cleaned_data["tag_id"], resident=resident)
+        services.resident_tag_end(acting_user=self.request.user, tag=tag, on_date=form.cleaned_data["on_date"])
 
-    def post(self, request, pk):
-        resident = self.get_object()
-        form = ConsentForm(request.POST)
-        if form.is_valid():
-            services.consent_record(acting_user=request.user, resident=resident, **form.cleaned_data)
-            messages.success(request, _("已记录知情同意"))
-        else:
-            messages.error(request, _("请检查填写内容：%(e)s") % {"e": form.errors.as_text()})
-        return redirect("residents:detail", pk=resident.pk)
+
+class ConsentAddView(_ResidentAction):
+    form_class = ConsentForm
+    success_message = _lazy("已记录知情同意")
+
+    def perform(self, resident, form):
+        services.consent_record(acting_user=self.request.user, resident=resident, **form.cleaned_data)

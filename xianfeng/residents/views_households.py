@@ -4,15 +4,17 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from xianfeng.core.forms import apply_errors
 from xianfeng.core.personal import personal_reveal
 from xianfeng.core.scoping import CHANGE, REVEAL, can, scoped
-from xianfeng.core.views import ScopedListView, ScopedObjectView
+from xianfeng.core.views import ObjectActionView, ScopedListView, ScopedObjectView
 
 from . import selectors, services
 from .forms import HouseholdForm, HouseholdTagForm, RevealForm, TagEndForm
 from .models import Household, HouseholdTag, HouseholdTagKind, Resident
-from .views import apply_errors, list_filters
+from .views import list_filters
 
 
 class HouseholdListView(ScopedListView):
@@ -128,45 +130,26 @@ class HouseholdEditView(ScopedObjectView):
         return render(request, "residents/household_form.html", {"form": form, "household": household}, status=400)
 
 
-class HouseholdTagAddView(ScopedObjectView):
+class _HouseholdAction(ObjectActionView):
     model = Household
-    action = CHANGE
-
-    def get(self, request, pk):
-        return redirect("residents:household_detail", pk=self.get_object().pk)
-
-    def post(self, request, pk):
-        household = self.get_object()
-        form = HouseholdTagForm(request.POST)
-        if form.is_valid():
-            try:
-                services.household_tag_add(acting_user=request.user, household=household, **form.cleaned_data)
-            except ValidationError as exc:
-                messages.error(request, "；".join(exc.messages))
-            else:
-                messages.success(request, _("已添加户类别"))
-        else:
-            messages.error(request, _("请检查填写内容：%(e)s") % {"e": form.errors.as_text()})
-        return redirect("residents:household_detail", pk=household.pk)
+    detail_url_name = "residents:household_detail"
 
 
-class HouseholdTagEndView(ScopedObjectView):
-    model = Household
-    action = CHANGE
+class HouseholdTagAddView(_HouseholdAction):
+    form_class = HouseholdTagForm
+    success_message = _lazy("已添加户类别")
 
-    def get(self, request, pk):
-        return redirect("residents:household_detail", pk=self.get_object().pk)
+    def perform(self, household, form):
+        services.household_tag_add(acting_user=self.request.user, household=household, **form.cleaned_data)
 
-    def post(self, request, pk):
-        household = self.get_object()
-        form = TagEndForm(request.POST)
-        if form.is_valid():
-            tag = get_object_or_404(HouseholdTag, pk=form.cleaned_data["tag_id"], household=household)
-            try:
-                services.household_tag_end(acting_user=request.user, tag=tag, on_date=form.cleaned_data["on_date"])
-            except ValidationError as exc:
-                messages.error(request, "；".join(exc.messages))
-        return redirect("residents:household_detail", pk=household.pk)
+
+class HouseholdTagEndView(_HouseholdAction):
+    form_class = TagEndForm
+    success_message = _lazy("已结束该户类别")
+
+    def perform(self, household, form):
+        tag = get_object_or_404(HouseholdTag, pk=form.cleaned_data["tag_id"], household=household)
+        services.household_tag_end(acting_user=self.request.user, tag=tag, on_date=form.cleaned_data["on_date"])
 
 
 class HouseholdRevealView(ScopedObjectView):

@@ -8,10 +8,10 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from xianfeng.audit.models import ChangeLog
+from xianfeng.core.forms import apply_errors
 from xianfeng.core.scoping import CHANGE, EXPORT, can, scoped
 from xianfeng.core.views import ScopedListView, ScopedObjectView
 from xianfeng.members.selectors import member_choices
-from xianfeng.members.views import apply_errors
 
 from . import rules, selectors, services
 from .exports import roster_export_response

@@ -6,10 +6,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xianfeng.core.forms import apply_errors
 from xianfeng.core.scoping import CHANGE, VIEW, can, scoped
 from xianfeng.core.views import ScopedListView, ScopedObjectView
 from xianfeng.members.selectors import member_choices
-from xianfeng.members.views import apply_errors
 from xianfeng.orgs.models import Organization
 
 from . import selectors, services

@@ -165,40 +165,16 @@ def resident_tag_add(
     valid_to: datetime.date | None = None,
     note: str = "",
 ) -> ResidentTag:
-    ensure_in_scope(acting_user, resident, CHANGE)
     if tag == ResidentTagKind.ELDERLY:
         raise ValidationError({"tag": _("“65岁以上”按出生日期自动判断，无需手工添加")})
-    if valid_from and valid_to and valid_to < valid_from:
-        raise ValidationError({"valid_to": _("结束日期不能早于起始日期")})
-    item = ResidentTag(
-        resident=resident, tag=tag, valid_from=valid_from, valid_to=valid_to, note=note, created_by=acting_user
-    )
-    item.full_clean()
-    item.save()
-    changelog_write(
-        actor=acting_user,
-        action=ChangeLog.Action.UPDATE,
-        obj=resident,
-        note=_("加入人群分类：%(t)s") % {"t": item.get_tag_display()},
-    )
-    return item
+    item = ResidentTag(resident=resident, tag=tag, valid_from=valid_from, valid_to=valid_to, note=note)
+    return _tag_add(acting_user, item, resident, _("加入人群分类：%(t)s"))
 
 
 @transaction.atomic
 def resident_tag_end(*, acting_user, tag: ResidentTag, on_date: datetime.date) -> ResidentTag:
     tag = ResidentTag.objects.select_for_update().select_related("resident").get(pk=tag.pk)
-    ensure_in_scope(acting_user, tag.resident, CHANGE)
-    if tag.valid_from and on_date < tag.valid_from:
-        raise ValidationError({"valid_to": _("结束日期不能早于起始日期")})
-    tag.valid_to = on_date
-    tag.save(update_fields=["valid_to"])
-    changelog_write(
-        actor=acting_user,
-        action=ChangeLog.Action.UPDATE,
-        obj=tag.resident,
-        note=_("结束人群分类：%(t)s（%(d)s）") % {"t": tag.get_tag_display(), "d": on_date},
-    )
-    return tag
+    return _tag_end(acting_user, tag, tag.resident, on_date, _("结束人群分类：%(t)s（%(d)s）"))
 
 
 @transaction.atomic
@@ -307,27 +283,32 @@ def household_tag_add(
     valid_to: datetime.date | None = None,
     note: str = "",
 ) -> HouseholdTag:
-    ensure_in_scope(acting_user, household, CHANGE)
-    if valid_from and valid_to and valid_to < valid_from:
-        raise ValidationError({"valid_to": _("结束日期不能早于起始日期")})
-    item = HouseholdTag(
-        household=household, tag=tag, valid_from=valid_from, valid_to=valid_to, note=note, created_by=acting_user
-    )
-    item.full_clean()
-    item.save()
-    changelog_write(
-        actor=acting_user,
-        action=ChangeLog.Action.UPDATE,
-        obj=household,
-        note=_("户类别：%(t)s") % {"t": item.get_tag_display()},
-    )
-    return item
+    item = HouseholdTag(household=household, tag=tag, valid_from=valid_from, valid_to=valid_to, note=note)
+    return _tag_add(acting_user, item, household, _("户类别：%(t)s"))
 
 
 @transaction.atomic
 def household_tag_end(*, acting_user, tag: HouseholdTag, on_date: datetime.date) -> HouseholdTag:
     tag = HouseholdTag.objects.select_for_update().select_related("household").get(pk=tag.pk)
-    ensure_in_scope(acting_user, tag.household, CHANGE)
+    return _tag_end(acting_user, tag, tag.household, on_date, _("结束户类别：%(t)s（%(d)s）"))
+
+
+def _tag_add(acting_user, item, owner, note: str):
+    """Resident and household tags follow the same rules; the owner's log records the change."""
+    ensure_in_scope(acting_user, owner, CHANGE)
+    if item.valid_from and item.valid_to and item.valid_to < item.valid_from:
+        raise ValidationError({"valid_to": _("结束日期不能早于起始日期")})
+    item.created_by = acting_user
+    item.full_clean()
+    item.save()
+    changelog_write(
+        actor=acting_user, action=ChangeLog.Action.UPDATE, obj=owner, note=note % {"t": item.get_tag_display()}
+    )
+    return item
+
+
+def _tag_end(acting_user, tag, owner, on_date: datetime.date, note: str):
+    ensure_in_scope(acting_user, owner, CHANGE)
     if tag.valid_from and on_date < tag.valid_from:
         raise ValidationError({"valid_to": _("结束日期不能早于起始日期")})
     tag.valid_to = on_date
@@ -335,7 +316,7 @@ def household_tag_end(*, acting_user, tag: HouseholdTag, on_date: datetime.date)
     changelog_write(
         actor=acting_user,
         action=ChangeLog.Action.UPDATE,
-        obj=tag.household,
-        note=_("结束户类别：%(t)s（%(d)s）") % {"t": tag.get_tag_display(), "d": on_date},
+        obj=owner,
+        note=note % {"t": tag.get_tag_display(), "d": on_date},
     )
     return tag

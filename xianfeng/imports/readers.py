@@ -6,10 +6,12 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from charset_normalizer import from_bytes
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
 from python_calamine import CalamineError, CalamineWorkbook
 
 # Sheets our own templates add for guidance; never data.
@@ -48,7 +50,15 @@ def _has_data(sheet) -> bool:
     return sheet.height > 0 and any(any(c not in ("", None) for c in row) for row in sheet.iter_rows())
 
 
+# calamine reads a whole sheet into memory (about 1 GB for a million rows): above this size
+# an .xlsx is streamed with openpyxl instead — slower, but memory stays flat (DESIGN.md §6).
+STREAM_XLSX_ABOVE_BYTES = 16 * 1024 * 1024
+STREAMABLE_SUFFIXES = {".xlsx", ".xlsm"}
+
+
 def read_spreadsheet(path: Path) -> Table:
+    if path.suffix.lower() in STREAMABLE_SUFFIXES and path.stat().st_size > STREAM_XLSX_ABOVE_BYTES:
+        return stream_xlsx(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except (CalamineError, Exception) as exc:  # calamine raises several types for damaged files
@@ -73,6 +83,35 @@ def read_spreadsheet(path: Path) -> Table:
     header = next(rows)
     _reject_merged_header(sheet)
     return Table(header=[_header_text(c) for c in header], rows=rows, total=max(sheet.height - 1, 0), sheet=sheet.name)
+
+
+def stream_xlsx(path: Path) -> Table:
+    """Row by row with openpyxl's read-only mode; the same checks as read_spreadsheet except
+    merged header cells, which read-only mode cannot see (they surface as empty headers)."""
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for damaged files
+        raise FileProblem(_("无法读取该工作簿（文件损坏、加密或不是 Excel 文件）：%(e)s") % {"e": exc}) from exc
+    data_sheets = []
+    for sheet in workbook.worksheets:
+        if sheet.title.strip().lower() in GUIDANCE_SHEETS:
+            continue
+        first_rows = list(islice(sheet.iter_rows(values_only=True), 2))
+        if any(any(c not in ("", None) for c in row) for row in first_rows):
+            data_sheets.append(sheet)
+    if not data_sheets:
+        raise FileProblem(_("工作簿中没有数据"))
+    if len(data_sheets) > 1:
+        names = "、".join(s.title for s in data_sheets)
+        raise FileProblem(
+            _("工作簿有多个含数据的工作表（%(names)s）。请只保留要导入的一个工作表，或把其余工作表的数据合并进来。")
+            % {"names": names}
+        )
+    sheet = data_sheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows)
+    total = max((sheet.max_row or 1) - 1, 0)  # from the sheet's dimension record; for progress only
+    return Table(header=[_header_text(c) for c in header], rows=(list(r) for r in rows), total=total, sheet=sheet.title)
 
 
 def _reject_merged_header(sheet) -> None:

@@ -167,3 +167,19 @@ def test_only_the_uploader_commits(importer, world, login):
     login(other).post(reverse("imports:commit", args=[job.pk]))
     job.refresh_from_db()
     assert job.status == "validated"
+
+
+def test_big_workbooks_are_streamed_with_the_same_result(importer, login, monkeypatch):
+    """Above the streaming threshold an .xlsx is read row by row (flat memory); same outcome."""
+    from xianfeng.imports import readers
+
+    rows = [["区划代码", "名称", "常住人口"], ["210681101", "孤山镇", 30000], ["21068110", "错码", None]]
+    content = xlsx(rows, extra_sheet=False)
+    client = login(importer)
+    calamine_job = upload(client, "small.xlsx", content)
+    monkeypatch.setattr(readers, "STREAM_XLSX_ABOVE_BYTES", 0)
+    streamed_job = upload(client, "streamed.xlsx", content)
+    assert (streamed_job.total_rows, streamed_job.valid_rows) == (calamine_job.total_rows, calamine_job.valid_rows)
+    assert streamed_job.issues == calamine_job.issues
+    multi = upload(client, "two-sheets.xlsx", xlsx(rows, extra_sheet=True))
+    assert "多个含数据的工作表" in multi.message

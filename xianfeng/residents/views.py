@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from xianfeng.core.exports import ExportColumn, xlsx_bytes, xlsx_response
 from xianfeng.core.forms import apply_errors
@@ -240,7 +240,7 @@ class _ResidentAction(ObjectActionView):
 
 class ResidentTagAddView(_ResidentAction):
     form_class = TagForm
-    success_message = _lazy("已添加人群分类")
+    success_message = gettext_lazy("已添加人群分类")
 
     def perform(self, resident, form):
         services.resident_tag_add(acting_user=self.request.user, resident=resident, **form.cleaned_data)
@@ -248,7 +248,7 @@ class ResidentTagAddView(_ResidentAction):
 
 class ResidentTagEndView(_ResidentAction):
     form_class = TagEndForm
-    success_message = _lazy("已结束该分类")
+    success_message = gettext_lazy("已结束该分类")
 
     def perform(self, resident, form):
         tag = get_object_or_404(ResidentTag, pk=form.cleaned_data["tag_id"], resident=resident)
@@ -257,7 +257,7 @@ class ResidentTagEndView(_ResidentAction):
 
 class ConsentAddView(_ResidentAction):
     form_class = ConsentForm
-    success_message = _lazy("已记录知情同意")
+    success_message = gettext_lazy("已记录知情同意")
 
     def perform(self, resident, form):
         services.consent_record(acting_user=self.request.user, resident=resident, **form.cleaned_data)

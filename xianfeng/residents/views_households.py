@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from xianfeng.core.forms import apply_errors
 from xianfeng.core.personal import personal_reveal
@@ -137,7 +137,7 @@ class _HouseholdAction(ObjectActionView):
 
 class HouseholdTagAddView(_HouseholdAction):
     form_class = HouseholdTagForm
-    success_message = _lazy("已添加户类别")
+    success_message = gettext_lazy("已添加户类别")
 
     def perform(self, household, form):
         services.household_tag_add(acting_user=self.request.user, household=household, **form.cleaned_data)
@@ -145,7 +145,7 @@ class HouseholdTagAddView(_HouseholdAction):
 
 class HouseholdTagEndView(_HouseholdAction):
     form_class = TagEndForm
-    success_message = _lazy("已结束该户类别")
+    success_message = gettext_lazy("已结束该户类别")
 
     def perform(self, household, form):
         tag = get_object_or_404(HouseholdTag, pk=form.cleaned_data["tag_id"], household=household)

@@ -123,17 +123,20 @@ TEMPLATES = [
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
 elif DEBUG:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "xianfeng.sqlite3",
-            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
-        }
-    }
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "xianfeng.sqlite3"}}
 else:
     raise ImproperlyConfigured(
         "Environment variable DATABASE_URL is required when DEBUG is off "
         "(for example postgres://xianfeng@127.0.0.1:5432/xianfeng)."
+    )
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The embedded default serves a web process and a task worker at once: WAL lets pages be
+    # read while an import writes, IMMEDIATE avoids upgrade deadlocks, and a larger page cache
+    # keeps big imports from thrashing the indexes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE",
+        timeout=20,
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-32768;",
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

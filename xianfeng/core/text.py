@@ -21,6 +21,8 @@ def _t2s() -> opencc.OpenCC:
 
 def to_halfwidth(text: str) -> str:
     """Full-width letters, digits and punctuation to ASCII (NFKC), ideographic space to space."""
+    if text.isascii():  # NFKC leaves ASCII unchanged; skipping it halves import parsing time
+        return text
     return unicodedata.normalize("NFKC", text)
 
 

@@ -23,6 +23,8 @@ def clean_text(value) -> str:
     """Half-width, trimmed text; floats that are whole numbers lose their '.0' (Excel codes)."""
     if value is None:
         return ""
+    if value.__class__ is str:  # the common case first: every import calls this per cell
+        return to_halfwidth(value).strip()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, (datetime.datetime, datetime.date)):

@@ -45,6 +45,7 @@ system-deps:
 
 lint: deps
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 test: deps assets system-deps lint

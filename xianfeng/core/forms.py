@@ -1,5 +1,5 @@
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 
 class BootstrapFormMixin:
@@ -33,3 +33,18 @@ def apply_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+def call_service(form, service, /, *, on_denied: tuple[str | None, str] | None = None, **kwargs):
+    """Run a service with a form's data. A ValidationError lands on the form; so does a
+    PermissionDenied from the service's scope re-check when ``on_denied`` = (field, message)
+    says how to explain it. The caller then checks ``form.errors``."""
+    try:
+        return service(**kwargs)
+    except ValidationError as exc:
+        apply_errors(form, exc)
+    except PermissionDenied:
+        if on_denied is None:
+            raise
+        form.add_error(*on_denied)
+    return None

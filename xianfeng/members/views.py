@@ -1,13 +1,13 @@
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xianfeng.audit.models import ChangeLog
-from xianfeng.core.forms import apply_errors
+from xianfeng.core.forms import call_service
 from xianfeng.core.personal import personal_reveal
 from xianfeng.core.scoping import CHANGE, EXPORT, REVEAL, VIEW, can, scoped
 from xianfeng.core.views import ScopedListView, ScopedObjectView
@@ -113,13 +113,14 @@ class MemberCreateView(ScopedListView):
         form = self._form(request.POST, request.FILES)
         if form.is_valid():
             data = form.changes()
-            try:
-                member = services.member_create(acting_user=request.user, **data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            except PermissionDenied:
-                form.add_error("branch", _("您只能在自己可管理的组织登记人员"))
-            else:
+            member = call_service(
+                form,
+                services.member_create,
+                on_denied=("branch", _("您只能在自己可管理的组织登记人员")),
+                acting_user=request.user,
+                **data,
+            )
+            if not form.errors:
                 messages.success(request, _("已登记“%(name)s”") % {"name": member.name})
                 return redirect("members:detail", pk=member.pk)
         return render(request, "members/member_form.html", {"form": form, "creating": True}, status=400)
@@ -172,11 +173,8 @@ class MemberEditView(ScopedObjectView):
         member = self.get_object()
         form = self._form(member, request.POST, request.FILES)
         if form.is_valid():
-            try:
-                services.member_update(acting_user=request.user, member=member, **form.changes())
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
+            call_service(form, services.member_update, acting_user=request.user, member=member, **form.changes())
+            if not form.errors:
                 messages.success(request, _("已保存"))
                 return redirect("members:detail", pk=member.pk)
         return render(request, "members/member_form.html", {"form": form, "member": member}, status=400)
@@ -196,11 +194,10 @@ class PartyStepCreateView(ScopedObjectView):
         member = self.get_object()
         form = PartyStepForm(request.POST)
         if form.is_valid():
-            try:
-                record = services.party_step_record(acting_user=request.user, member=member, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
+            record = call_service(
+                form, services.party_step_record, acting_user=request.user, member=member, **form.cleaned_data
+            )
+            if not form.errors:
                 messages.success(request, _("已记录：%(s)s") % {"s": record.get_step_display()})
                 return redirect("members:detail", pk=member.pk)
         context = {"form": form, "member": member, "dues": selectors.member_dues(member)}
@@ -242,13 +239,15 @@ class MemberTransferView(ScopedObjectView):
         member = self.get_object()
         form = self._form(member, request.POST)
         if form.is_valid():
-            try:
-                services.member_transfer(acting_user=request.user, member=member, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            except PermissionDenied:
-                form.add_error("to_branch", _("转接后该人员将超出您的管理范围"))
-            else:
+            call_service(
+                form,
+                services.member_transfer,
+                on_denied=("to_branch", _("转接后该人员将超出您的管理范围")),
+                acting_user=request.user,
+                member=member,
+                **form.cleaned_data,
+            )
+            if not form.errors:
                 messages.success(request, _("组织关系已转接，历史记录保留"))
                 return redirect("members:detail", pk=member.pk)
         return render(request, "members/transfer_form.html", {"form": form, "member": member}, status=400)

@@ -1,10 +1,9 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from xianfeng.audit.models import ChangeLog
-from xianfeng.core.forms import apply_errors
+from xianfeng.core.forms import call_service
 from xianfeng.core.scoping import CHANGE, VIEW, can, scoped
 from xianfeng.core.views import ScopedListView, ScopedObjectView
 
@@ -56,13 +55,14 @@ class OrgCreateView(ScopedListView):
     def post(self, request):
         form = OrganizationForm(request.POST, **_form_kwargs(request.user))
         if form.is_valid():
-            try:
-                org = services.org_create(acting_user=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            except PermissionDenied:
-                form.add_error("parent", _("您只能在自己可管理的组织下新建组织"))
-            else:
+            org = call_service(
+                form,
+                services.org_create,
+                on_denied=("parent", _("您只能在自己可管理的组织下新建组织")),
+                acting_user=request.user,
+                **form.cleaned_data,
+            )
+            if not form.errors:
                 messages.success(request, _("已创建组织“%(name)s”") % {"name": org.name})
                 return redirect("orgs:detail", pk=org.pk)
         return render(request, "orgs/org_form.html", {"form": form, "creating": True}, status=400)
@@ -117,11 +117,8 @@ class OrgEditView(ScopedObjectView):
         org = self.get_object()
         form = OrganizationForm(request.POST, with_parent=False, **_form_kwargs(request.user, org))
         if form.is_valid():
-            try:
-                services.org_update(acting_user=request.user, org=org, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
+            call_service(form, services.org_update, acting_user=request.user, org=org, **form.cleaned_data)
+            if not form.errors:
                 messages.success(request, _("已保存"))
                 return redirect("orgs:detail", pk=org.pk)
         return render(request, "orgs/org_form.html", {"form": form, "org": org}, status=400)
@@ -146,13 +143,15 @@ class OrgMoveView(ScopedObjectView):
         org = self.get_object()
         form = self._form(org, request.POST)
         if form.is_valid():
-            try:
-                services.org_move(acting_user=request.user, org=org, new_parent=form.cleaned_data["new_parent"])
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            except PermissionDenied:
-                form.add_error("new_parent", _("移动后该组织将超出您的管理范围"))
-            else:
+            call_service(
+                form,
+                services.org_move,
+                on_denied=("new_parent", _("移动后该组织将超出您的管理范围")),
+                acting_user=request.user,
+                org=org,
+                new_parent=form.cleaned_data["new_parent"],
+            )
+            if not form.errors:
                 messages.success(request, _("已移动"))
                 return redirect("orgs:detail", pk=org.pk)
         return render(request, "orgs/org_move.html", {"form": form, "org": org}, status=400)
@@ -170,16 +169,15 @@ class OrgDissolveView(ScopedObjectView):
         org = self.get_object()
         form = DissolveForm(request.POST)
         if form.is_valid():
-            try:
-                services.org_dissolve(
-                    acting_user=request.user,
-                    org=org,
-                    on_date=form.cleaned_data["on_date"],
-                    reason=form.cleaned_data["reason"],
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
+            call_service(
+                form,
+                services.org_dissolve,
+                acting_user=request.user,
+                org=org,
+                on_date=form.cleaned_data["on_date"],
+                reason=form.cleaned_data["reason"],
+            )
+            if not form.errors:
                 messages.success(request, _("已撤销组织“%(name)s”，历史记录保留") % {"name": org.name})
                 return redirect("orgs:detail", pk=org.pk)
         return render(request, "orgs/org_dissolve.html", {"form": form, "org": org}, status=400)

@@ -1,8 +1,8 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from xianfeng.core.forms import call_service
 from xianfeng.core.scoping import CHANGE, scoped
 from xianfeng.core.views import ScopedListView, ScopedObjectView
 from xianfeng.imports.services import spec_allowed
@@ -65,11 +65,8 @@ class RegionEditView(ScopedObjectView):
         region = self.get_object()
         form = RegionForm(request.POST)
         if form.is_valid():
-            try:
-                services.region_update(acting_user=request.user, region=region, **form.cleaned_data)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
+            call_service(form, services.region_update, acting_user=request.user, region=region, **form.cleaned_data)
+            if not form.errors:
                 messages.success(request, _("已保存"))
                 return redirect("regions:detail", pk=region.pk)
         return render(request, "regions/region_form.html", {"region": region, "form": form}, status=400)

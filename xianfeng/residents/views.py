@@ -2,14 +2,14 @@
 revealing personal data (logged) and export (masked by default, logged)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xianfeng.core.exports import ExportColumn, xlsx_bytes, xlsx_response
-from xianfeng.core.forms import apply_errors
+from xianfeng.core.forms import call_service
 from xianfeng.core.masking import mask_id_number, mask_phone
 from xianfeng.core.personal import personal_export_allowed, personal_export_log, personal_reveal
 from xianfeng.core.scoping import CHANGE, EXPORT, REVEAL, VIEW, can, scoped
@@ -123,13 +123,14 @@ class ResidentCreateView(ScopedListView):
     def post(self, request):
         form = ResidentForm(request.POST, user=request.user)
         if form.is_valid():
-            try:
-                resident = services.resident_create(acting_user=request.user, **form.changes(editing=False))
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            except PermissionDenied:
-                form.add_error("village", _("该村不在您可登记居民的地区范围内"))
-            else:
+            resident = call_service(
+                form,
+                services.resident_create,
+                on_denied=("village", _("该村不在您可登记居民的地区范围内")),
+                acting_user=request.user,
+                **form.changes(editing=False),
+            )
+            if not form.errors:
                 messages.success(request, _("已登记居民“%(n)s”") % {"n": resident.name})
                 return redirect("residents:detail", pk=resident.pk)
         return render(request, "residents/resident_form.html", {"form": form}, status=400)
@@ -191,13 +192,15 @@ class ResidentEditView(ScopedObjectView):
         resident = self.get_object()
         form = ResidentForm(request.POST, user=request.user, editing=True)
         if form.is_valid():
-            try:
-                services.resident_update(acting_user=request.user, resident=resident, **form.changes(editing=True))
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            except PermissionDenied:
-                form.add_error("village", _("修改后该居民将超出您的管理范围"))
-            else:
+            call_service(
+                form,
+                services.resident_update,
+                on_denied=("village", _("修改后该居民将超出您的管理范围")),
+                acting_user=request.user,
+                resident=resident,
+                **form.changes(editing=True),
+            )
+            if not form.errors:
                 messages.success(request, _("已保存"))
                 return redirect("residents:detail", pk=resident.pk)
         return render(request, "residents/resident_form.html", {"form": form, "resident": resident}, status=400)

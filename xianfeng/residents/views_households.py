@@ -1,12 +1,12 @@
 """Household pages: list, profile with members and household tags, create, edit, reveal phone."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xianfeng.core.forms import apply_errors
+from xianfeng.core.forms import call_service
 from xianfeng.core.personal import personal_reveal
 from xianfeng.core.scoping import CHANGE, REVEAL, can, scoped
 from xianfeng.core.views import ObjectActionView, ScopedListView, ScopedObjectView
@@ -46,13 +46,14 @@ class HouseholdCreateView(ScopedListView):
     def post(self, request):
         form = HouseholdForm(request.POST, user=request.user)
         if form.is_valid():
-            try:
-                household = services.household_create(acting_user=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            except PermissionDenied:
-                form.add_error("village", _("该村不在您的管理范围内"))
-            else:
+            household = call_service(
+                form,
+                services.household_create,
+                on_denied=("village", _("该村不在您的管理范围内")),
+                acting_user=request.user,
+                **form.cleaned_data,
+            )
+            if not form.errors:
                 messages.success(request, _("已建户"))
                 return redirect("residents:household_detail", pk=household.pk)
         return render(request, "residents/household_form.html", {"form": form}, status=400)
@@ -118,13 +119,15 @@ class HouseholdEditView(ScopedObjectView):
             changes = dict(form.cleaned_data)
             if not changes.get("phone"):
                 changes.pop("phone")
-            try:
-                services.household_update(acting_user=request.user, household=household, **changes)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            except PermissionDenied:
-                form.add_error("village", _("修改后该户将超出您的管理范围"))
-            else:
+            call_service(
+                form,
+                services.household_update,
+                on_denied=("village", _("修改后该户将超出您的管理范围")),
+                acting_user=request.user,
+                household=household,
+                **changes,
+            )
+            if not form.errors:
                 messages.success(request, _("已保存"))
                 return redirect("residents:household_detail", pk=household.pk)
         return render(request, "residents/household_form.html", {"form": form, "household": household}, status=400)

@@ -1,11 +1,12 @@
 """Possible duplicates, merging one record into another (with confirmation) and undoing it."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from xianfeng.core.forms import call_service
 from xianfeng.core.scoping import CHANGE, scoped
 from xianfeng.core.views import ScopedListView, ScopedObjectView
 
@@ -62,15 +63,16 @@ class ResidentMergeView(ScopedObjectView):
         duplicate = self._duplicate(request.POST.get("duplicate"))
         form = MergeForm(request.POST)
         if form.is_valid():
-            try:
-                services_merge.resident_merge(
-                    acting_user=request.user, keeper=keeper, duplicate=duplicate, reason=form.cleaned_data["reason"]
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            except PermissionDenied:
-                form.add_error(None, _("其中一条记录不在您的管理范围内"))
-            else:
+            call_service(
+                form,
+                services_merge.resident_merge,
+                on_denied=(None, _("其中一条记录不在您的管理范围内")),
+                acting_user=request.user,
+                keeper=keeper,
+                duplicate=duplicate,
+                reason=form.cleaned_data["reason"],
+            )
+            if not form.errors:
                 messages.success(request, _("已合并。如有误，可在本页“合并记录”中撤销。"))
                 return redirect("residents:detail", pk=keeper.pk)
         return self._render(keeper, duplicate, form, status=400)

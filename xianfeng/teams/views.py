@@ -1,14 +1,13 @@
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from xianfeng.audit.models import ChangeLog
-from xianfeng.core.forms import apply_errors
+from xianfeng.core.forms import call_service
 from xianfeng.core.scoping import CHANGE, EXPORT, can, scoped
 from xianfeng.core.views import ScopedListView, ScopedObjectView
 from xianfeng.members.selectors import member_choices
@@ -61,13 +60,14 @@ class TeamCreateView(ScopedListView):
     def post(self, request):
         form = self._form(request.POST)
         if form.is_valid():
-            try:
-                team = services.team_create(acting_user=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            except PermissionDenied:
-                form.add_error("owner_org", _("您只能在自己可管理的组织下组建队伍"))
-            else:
+            team = call_service(
+                form,
+                services.team_create,
+                on_denied=("owner_org", _("您只能在自己可管理的组织下组建队伍")),
+                acting_user=request.user,
+                **form.cleaned_data,
+            )
+            if not form.errors:
                 messages.success(request, _("已组建“%(name)s”，请添加成员") % {"name": team.name})
                 return redirect("teams:detail", pk=team.pk)
         return render(request, "teams/form.html", {"form": form, "heading": _("组建队伍")}, status=400)
@@ -131,13 +131,15 @@ class TeamEditView(ScopedObjectView):
         team = self.get_object()
         form = self._form(team, request.POST)
         if form.is_valid():
-            try:
-                services.team_update(acting_user=request.user, team=team, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            except PermissionDenied:
-                form.add_error("owner_org", _("修改后该队伍将超出您的管理范围"))
-            else:
+            call_service(
+                form,
+                services.team_update,
+                on_denied=("owner_org", _("修改后该队伍将超出您的管理范围")),
+                acting_user=request.user,
+                team=team,
+                **form.cleaned_data,
+            )
+            if not form.errors:
                 messages.success(request, _("已保存"))
                 return redirect("teams:detail", pk=team.pk)
         return render(request, "teams/form.html", {"form": form, "team": team, "heading": _("编辑队伍")}, status=400)
@@ -157,11 +159,8 @@ class TeamDissolveView(ScopedObjectView):
         team = self.get_object()
         form = DissolveTeamForm(request.POST)
         if form.is_valid():
-            try:
-                services.team_dissolve(acting_user=request.user, team=team, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
+            call_service(form, services.team_dissolve, acting_user=request.user, team=team, **form.cleaned_data)
+            if not form.errors:
                 messages.success(request, _("队伍已解散，名册历史保留"))
                 return redirect("teams:detail", pk=team.pk)
         return render(
@@ -185,11 +184,10 @@ class MembershipAddView(ScopedObjectView):
         team = self.get_object()
         form = MembershipForm(request.POST, member_choices=member_choices(user=request.user))
         if form.is_valid():
-            try:
-                membership = services.membership_add(acting_user=request.user, team=team, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
+            membership = call_service(
+                form, services.membership_add, acting_user=request.user, team=team, **form.cleaned_data
+            )
+            if not form.errors:
                 messages.success(request, _("%(m)s 已加入") % {"m": membership.member})
                 return redirect("teams:detail", pk=team.pk)
         return self._render(request, team, form, status=400)
@@ -207,11 +205,10 @@ class MembershipEndView(ScopedObjectView):
         membership = self.get_object()
         form = EndMembershipForm(request.POST)
         if form.is_valid():
-            try:
-                services.membership_end(acting_user=request.user, membership=membership, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
+            call_service(
+                form, services.membership_end, acting_user=request.user, membership=membership, **form.cleaned_data
+            )
+            if not form.errors:
                 messages.success(request, _("%(m)s 已离队") % {"m": membership.member})
                 return redirect("teams:detail", pk=membership.team_id)
         return render(request, "teams/membership_end.html", self._context(membership, form), status=400)
@@ -244,18 +241,17 @@ class TeamRotateView(ScopedObjectView):
         team = self.get_object()
         form = self._form(team, request.POST)
         if form.is_valid():
-            try:
-                services.team_rotate(
-                    acting_user=request.user,
-                    team=team,
-                    on_date=form.cleaned_data["on_date"],
-                    leaving=list(form.cleaned_data["leaving"]),
-                    joining=form.joining_pairs(),
-                    reason=form.cleaned_data["reason"],
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
+            call_service(
+                form,
+                services.team_rotate,
+                acting_user=request.user,
+                team=team,
+                on_date=form.cleaned_data["on_date"],
+                leaving=list(form.cleaned_data["leaving"]),
+                joining=form.joining_pairs(),
+                reason=form.cleaned_data["reason"],
+            )
+            if not form.errors:
                 messages.success(request, _("轮换完成，此前的名册可按日期查看"))
                 return redirect("teams:detail", pk=team.pk)
         return render(request, "teams/team_rotate.html", {"form": form, "team": team, "heading": _("轮换")}, status=400)

@@ -1,12 +1,11 @@
 """先锋岗 (posts) and 责任区 (zones): lists, creation, and handing over to a new holder."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xianfeng.core.forms import apply_errors
+from xianfeng.core.forms import call_service
 from xianfeng.core.scoping import CHANGE, VIEW, can, scoped
 from xianfeng.core.views import ScopedListView, ScopedObjectView
 from xianfeng.members.selectors import member_choices
@@ -79,13 +78,14 @@ class PlaceCreateView(_Place, ScopedListView):
     def post(self, request):
         form = self._form(request.POST)
         if form.is_valid():
-            try:
-                obj = self.place["create"](acting_user=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            except PermissionDenied:
-                form.add_error("owner_org", _("您只能在自己可管理的组织下设立"))
-            else:
+            obj = call_service(
+                form,
+                self.place["create"],
+                on_denied=("owner_org", _("您只能在自己可管理的组织下设立")),
+                acting_user=request.user,
+                **form.cleaned_data,
+            )
+            if not form.errors:
                 messages.success(request, _("已设立“%(name)s”") % {"name": obj.name})
                 return redirect(f"teams:{self.kind}_detail", pk=obj.pk)
         return render(request, "teams/place_form.html", self.base_context(form=form), status=400)
@@ -116,11 +116,8 @@ class PlaceAssignView(_Place, ScopedObjectView):
         obj = self.get_object()
         form = AssignForm(request.POST, member_choices=member_choices(user=request.user))
         if form.is_valid():
-            try:
-                self.place["assign"](acting_user=request.user, **{self.kind: obj}, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
+            call_service(form, self.place["assign"], acting_user=request.user, **{self.kind: obj}, **form.cleaned_data)
+            if not form.errors:
                 messages.success(request, _("已交接，此前的负责人记录保留"))
                 return redirect(f"teams:{self.kind}_detail", pk=obj.pk)
         assignments = scoped(request.user, self.place["assignment"], VIEW).filter(**{self.kind: obj})

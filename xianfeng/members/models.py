@@ -5,19 +5,16 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from xianfeng.core.fields import BlindIndexField, EncryptedTextField
-from xianfeng.core.masking import mask_id_number, mask_phone
-from xianfeng.core.models import TimeStampedModel
+from xianfeng.core.models import Gender, MaskedPersonalData, TimeStampedModel
 from xianfeng.core.scoping import ScopeSpec
 
 from .pipeline import Stage, Step
 
 
-class Member(TimeStampedModel):
+class Member(MaskedPersonalData, TimeStampedModel):
     """A person who serves: party member at any stage, volunteer or staff."""
 
-    class Gender(models.TextChoices):
-        MALE = "M", _("男")
-        FEMALE = "F", _("女")
+    Gender = Gender
 
     class Category(models.TextChoices):
         STAFF = "staff", _("职工")
@@ -96,14 +93,6 @@ class Member(TimeStampedModel):
 
     def audit_org_path(self) -> str:
         return self.branch.path
-
-    @property
-    def id_number_masked(self) -> str:
-        return mask_id_number(self.id_number)
-
-    @property
-    def phone_masked(self) -> str:
-        return mask_phone(self.phone)
 
     @property
     def public_id(self) -> str:

@@ -15,18 +15,13 @@ from django.utils.translation import gettext_lazy as _
 
 from xianfeng.core.fields import BlindIndexField, EncryptedTextField
 from xianfeng.core.idnumber import normalize_id_number
-from xianfeng.core.masking import mask_id_number, mask_phone
-from xianfeng.core.models import TimeStampedModel
+from xianfeng.core.masking import mask_phone
+from xianfeng.core.models import Gender, MaskedPersonalData, TimeStampedModel
 from xianfeng.core.scoping import ScopeSpec
 
 from .validators import normalize_phone
 
 ELDERLY_AGE = 65
-
-
-class Gender(models.TextChoices):
-    MALE = "M", _("男")
-    FEMALE = "F", _("女")
 
 
 class Relation(models.TextChoices):
@@ -127,7 +122,7 @@ class Household(TimeStampedModel):
         return [t.get_tag_display() for t in self.tags.all() if t.is_active_on(on)]
 
 
-class Resident(TimeStampedModel):
+class Resident(MaskedPersonalData, TimeStampedModel):
     name = models.CharField(_("姓名"), max_length=50)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
@@ -200,14 +195,6 @@ class Resident(TimeStampedModel):
     @property
     def id_missing(self) -> bool:
         return not self.id_number
-
-    @property
-    def id_number_masked(self) -> str:
-        return mask_id_number(self.id_number)
-
-    @property
-    def phone_masked(self) -> str:
-        return mask_phone(self.phone)
 
     def age(self, on: datetime.date | None = None) -> int | None:
         if self.birth_date is None:

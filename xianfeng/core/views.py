@@ -66,7 +66,8 @@ class ObjectActionView(ScopedObjectView):
     success_message = ""
 
     def perform(self, obj, form) -> None:
-        raise NotImplementedError
+        """Call the service with the cleaned form; every subclass defines it."""
+        raise NotImplementedError(f"{type(self).__name__} must define perform()")
 
     def get(self, request, pk):
         return redirect(self.detail_url_name, pk=self.get_object().pk)

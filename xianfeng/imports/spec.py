@@ -14,6 +14,7 @@ An app declares specs in ``<app>/imports.py`` and registers them::
         def commit(self, rows, ctx): ...        # write a batch; returns (created, updated)
 """
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,7 +62,7 @@ class ImportContext:
     warnings: list = field(default_factory=list)  # (row, column key, message)
 
 
-class ImportSpec:
+class ImportSpec(ABC):
     key: str = ""
     label: str = ""
     model = None  # the model written; the user needs "<app>.change" on it
@@ -70,14 +71,17 @@ class ImportSpec:
     description = ""
 
     def prepare(self, ctx: ImportContext) -> None:
-        """Load lookups once per run (existing codes, org names...)."""
+        """Load lookups once per run (existing codes, org names...). Optional."""
+        return None
 
     def clean_row(self, values: dict, row_number: int, ctx: ImportContext):
         """Cross-field and database checks for one row; return what commit() needs."""
         return values
 
+    @abstractmethod
     def commit(self, rows: list, ctx: ImportContext) -> tuple[int, int]:
-        raise NotImplementedError
+        """Write one batch of cleaned rows; return (created, updated). Called inside the import's
+        single transaction, so raising rolls back the whole file."""
 
     def template_example(self) -> list[str]:
         return [c.example for c in self.columns]

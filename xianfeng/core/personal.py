@@ -7,11 +7,13 @@ when, which fields, why); exporting personal data needs "<app>.export" and is lo
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from xianfeng.audit.models import AccessLog
 from xianfeng.audit.services import accesslog_write
 
+from .exports import ExportColumn, xlsx_bytes, xlsx_response
 from .scoping import EXPORT, REVEAL, can, ensure_in_scope
 
 
@@ -59,3 +61,35 @@ def personal_export_log(
         row_count=row_count,
         org_path=acting_user.org.path if getattr(acting_user, "org_id", None) else "",
     )
+
+
+def personal_export(
+    *,
+    acting_user,
+    model,
+    rows,
+    columns: list[ExportColumn],
+    reveal: bool,
+    fields: list[str],
+    filename: str,
+    sheet_title: str,
+    reason: str = "",
+    description: str = "",
+) -> HttpResponse:
+    """The one way a list holding personal data leaves as a file: permission checked, masked
+    unless revealed (which needs a reason), and written to AccessLog."""
+    if not personal_export_allowed(acting_user, model, reveal=reveal):
+        raise PermissionDenied(_("您没有导出此名单（或导出完整身份信息）的权限"))
+    if reveal and not reason.strip():
+        raise PermissionDenied(_("导出完整身份信息须填写事由"))
+    content, count = xlsx_bytes(rows, columns, reveal=reveal, sheet_title=sheet_title)
+    personal_export_log(
+        acting_user=acting_user,
+        model=model,
+        row_count=count,
+        reveal=reveal,
+        fields=fields,
+        reason=reason,
+        description=description,
+    )
+    return xlsx_response(content, filename)

@@ -1,12 +1,11 @@
 """Member lists to xlsx: ID numbers and phones masked unless the user may reveal them (logged)."""
 
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xianfeng.core.exports import ExportColumn, xlsx_bytes, xlsx_response
+from xianfeng.core.exports import ExportColumn
 from xianfeng.core.masking import mask_id_number, mask_phone
-from xianfeng.core.personal import personal_export_allowed, personal_export_log
+from xianfeng.core.personal import personal_export
 
 from .models import Member
 
@@ -37,20 +36,15 @@ def member_columns(*, reveal: bool) -> list[ExportColumn]:
 
 
 def member_export_response(*, user, members, reveal: bool, reason: str = ""):
-    if not personal_export_allowed(user, Member, reveal=reveal):
-        raise PermissionDenied(_("您没有导出此名单（或导出完整身份信息）的权限"))
-    if reveal and not reason.strip():
-        raise PermissionDenied(_("导出完整身份信息须填写事由"))
-    content, count = xlsx_bytes(
-        members.iterator(chunk_size=500), member_columns(reveal=reveal), reveal=reveal, sheet_title=_("人员名单")
-    )
-    personal_export_log(
+    return personal_export(
         acting_user=user,
         model=Member,
-        row_count=count,
+        rows=members.iterator(chunk_size=500),
+        columns=member_columns(reveal=reveal),
         reveal=reveal,
         fields=["id_number", "phone"],
+        filename=f"人员名单-{timezone.localdate():%Y%m%d}.xlsx",
+        sheet_title=_("人员名单"),
         reason=reason,
         description=_("人员名单"),
     )
-    return xlsx_response(content, f"人员名单-{timezone.localdate():%Y%m%d}.xlsx")

@@ -2,16 +2,15 @@
 revealing personal data (logged) and export (masked by default, logged)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xianfeng.core.exports import ExportColumn, xlsx_bytes, xlsx_response
+from xianfeng.core.exports import ExportColumn
 from xianfeng.core.forms import call_service
 from xianfeng.core.masking import mask_id_number, mask_phone
-from xianfeng.core.personal import personal_export_allowed, personal_export_log, personal_reveal
+from xianfeng.core.personal import personal_export, personal_reveal
 from xianfeng.core.scoping import CHANGE, EXPORT, REVEAL, VIEW, can, scoped
 from xianfeng.core.views import ObjectActionView, ScopedListView, ScopedObjectView
 
@@ -70,8 +69,6 @@ class ResidentExportView(ScopedListView):
             messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
             return redirect(reverse("residents:list") + "?" + request.GET.urlencode())
         reveal = form.cleaned_data["unmasked"]
-        if not personal_export_allowed(request.user, Resident, reveal=reveal):
-            raise PermissionDenied(_("您没有导出完整个人信息的权限"))
         filters = list_filters(request)
         residents = selectors.resident_list(
             user=request.user,
@@ -83,19 +80,18 @@ class ResidentExportView(ScopedListView):
         )
         if reveal:
             residents = scoped(request.user, residents, REVEAL)
-        content, count = xlsx_bytes(
-            residents.iterator(chunk_size=2000), EXPORT_COLUMNS, reveal=reveal, sheet_title="居民"
-        )
-        personal_export_log(
+        return personal_export(
             acting_user=request.user,
             model=Resident,
-            row_count=count,
+            rows=residents.iterator(chunk_size=2000),
+            columns=EXPORT_COLUMNS,
             reveal=reveal,
             fields=PERSONAL_FIELDS,
+            filename="居民名单.xlsx",
+            sheet_title="居民",
             reason=form.cleaned_data.get("reason", ""),
             description=_("居民名单 %(f)s") % {"f": request.GET.urlencode()[:150]},
         )
-        return xlsx_response(content, "居民名单.xlsx")
 
 
 EXPORT_COLUMNS = [

@@ -2,8 +2,8 @@
 
 from django.utils.translation import gettext as _
 
-from xianfeng.core.exports import ExportColumn, xlsx_bytes, xlsx_response
-from xianfeng.core.personal import personal_export_log
+from xianfeng.core.exports import ExportColumn
+from xianfeng.core.personal import personal_export
 
 from .models import TeamMembership
 
@@ -24,14 +24,15 @@ def roster_columns() -> list[ExportColumn]:
 
 
 def roster_export_response(*, user, team, memberships, on_date=None):
-    content, count = xlsx_bytes(memberships, roster_columns(), reveal=False, sheet_title=team.name)
     suffix = f"{on_date:%Y%m%d}名册" if on_date else _("全部成员记录")
-    personal_export_log(
+    return personal_export(
         acting_user=user,
         model=TeamMembership,
-        row_count=count,
+        rows=memberships,
+        columns=roster_columns(),
         reveal=False,
         fields=["id_number"],
+        filename=f"{team.name}-{suffix}.xlsx",
+        sheet_title=team.name,
         description=f"{team.name} {suffix}",
     )
-    return xlsx_response(content, f"{team.name}-{suffix}.xlsx")

@@ -101,17 +101,20 @@ class UserDetailView(ScopedObjectView):
 
     def get(self, request, pk):
         target = self.get_object()
-        return render(request, "accounts/user_detail.html", self._context(target, grant_form(request.user)))
+        return render(
+            request, "accounts/user_detail.html", user_detail_context(request, target, grant_form(request.user))
+        )
 
-    def _context(self, target, form):
-        return {
-            "target": target,
-            "grants": target.grants.select_related("org").order_by("-active", "-created_at"),
-            "grant_form": form,
-            "reset_form": PasswordResetForm(),
-            "can_change": scoped(self.request.user, User, CHANGE).filter(pk=target.pk).exists()
-            and (target.pk != self.request.user.pk or services.is_administrator(self.request.user)),
-        }
+
+def user_detail_context(request, target: User, form) -> dict:
+    return {
+        "target": target,
+        "grants": target.grants.select_related("org").order_by("-active", "-created_at"),
+        "grant_form": form,
+        "reset_form": PasswordResetForm(),
+        "can_change": scoped(request.user, User, CHANGE).filter(pk=target.pk).exists()
+        and (target.pk != request.user.pk or services.is_administrator(request.user)),
+    }
 
 
 class GrantCreateView(ScopedObjectView):
@@ -131,9 +134,7 @@ class GrantCreateView(ScopedObjectView):
             else:
                 messages.success(request, _("授权已添加"))
                 return redirect("accounts:user_detail", pk=target.pk)
-        view = UserDetailView()
-        view.request = request
-        return render(request, "accounts/user_detail.html", view._context(target, form), status=400)
+        return render(request, "accounts/user_detail.html", user_detail_context(request, target, form), status=400)
 
 
 class GrantRevokeView(ScopedObjectView):

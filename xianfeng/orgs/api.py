@@ -6,6 +6,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from xianfeng.core.scoping import CHANGE, VIEW, get_scoped_or_404
 from xianfeng.regions.models import Region
+from xianfeng.regions.selectors import regions_by_code
 
 from . import selectors, services
 from .models import Organization
@@ -57,11 +58,10 @@ class DissolveIn(Schema):
 
 
 def _regions(codes: list[str]) -> list[Region]:
-    found = {r.code: r for r in Region.objects.filter(code__in=codes)}
-    missing = [c for c in codes if c not in found]
+    regions, missing = regions_by_code(codes)
     if missing:
         raise ValidationError({"regions": [f"unknown region code {c}" for c in missing]})
-    return [found[c] for c in codes]
+    return regions
 
 
 def _parent(request, parent_id: int | None) -> Organization | None:

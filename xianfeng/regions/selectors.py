@@ -32,3 +32,9 @@ def region_children(*, user, region: Region) -> QuerySet:
     if position == len(levels) - 1:
         return Region.objects.none()
     return scoped(user, Region, VIEW).filter(code__startswith=region.code, level=levels[position + 1]).order_by("code")
+
+
+def regions_by_code(codes: list[str]) -> tuple[list[Region], list[str]]:
+    """The regions named by ``codes`` in the given order, and the codes that name none."""
+    found = {r.code: r for r in Region.objects.filter(code__in=codes)}
+    return [found[c] for c in codes if c in found], [c for c in codes if c not in found]

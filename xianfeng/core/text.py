@@ -10,6 +10,7 @@ from functools import lru_cache
 
 import opencc
 from pypinyin import Style, lazy_pinyin
+from pypinyin.constants import PHRASES_DICT
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -55,11 +56,36 @@ def _settle(text: str, tidy) -> str:
 
 def pinyin_initials(text: str | None) -> str:
     """张三 -> 'zs'; letters and digits kept; other characters dropped."""
-    name = normalize_name(text)
+    return initials_of_normalized(normalize_name(text))
+
+
+@lru_cache(maxsize=65536)
+def initials_of_normalized(name: str) -> str:
+    """Initials of a name already in normal form. Cached: imports see the same names often.
+
+    A run of Chinese characters none of whose substrings is one of pypinyin's phrases is
+    read character by character, so its initials are the (cached) initials of each character;
+    anything else goes through pypinyin's phrase segmentation.
+    """
     if not name:
         return ""
+    if _ALL_HAN.match(name) and not _has_phrase(name):
+        return "".join(_char_initial(char) for char in name)
     parts = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")
     return "".join(p for p in parts if p.isalnum()).lower()
+
+
+_ALL_HAN = re.compile(r"^[\u4e00-\u9fff]+$")
+
+
+@lru_cache(maxsize=8192)
+def _char_initial(char: str) -> str:
+    initial = lazy_pinyin(char, style=Style.FIRST_LETTER, errors="default")[0]
+    return initial.lower() if initial.isalnum() else ""
+
+
+def _has_phrase(text: str) -> bool:
+    return any(text[start:end] in PHRASES_DICT for start in range(len(text)) for end in range(start + 2, len(text) + 1))
 
 
 def looks_like_initials(query: str) -> bool:

@@ -5,18 +5,15 @@ One ChangeLog row is written for the whole import by the imports framework (the 
 each resident's timeline shows its registration by import.
 """
 
-import re
-
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pypinyin.constants import PHRASES_DICT
 
 from xianfeng.core import crypto
 from xianfeng.core.scoping import CHANGE, scoped
-from xianfeng.core.text import normalize_name, pinyin_initials
+from xianfeng.core.text import initials_of_normalized, normalize_name
 
 from .models import Household, HouseholdTag, Relation, Resident, ResidentTag
 
@@ -56,38 +53,6 @@ def prepare_households(state: dict, user, prefixes: list[str] | None) -> None:
     state["existing_households"] = existing
     state["households"] = {}  # key -> pk, for households met so far in this run
     state["household_tags"] = set()  # (household pk, tag) already present
-
-
-def _initials(name: str, name_norm: str, cache: dict) -> str:
-    """pinyin_initials(name), fast for the common case.
-
-    A name of Chinese characters none of whose substrings is one of pypinyin's phrases is
-    read character by character, so its initials are the cached initials of each character;
-    anything else goes through pinyin_initials.
-    """
-    value = cache.get(name_norm)
-    if value is not None:
-        return value
-    if _ALL_HAN.match(name_norm) and not _has_phrase(name_norm):
-        chars = cache.setdefault("", {})
-        parts = []
-        for char in name_norm:
-            initial = chars.get(char)
-            if initial is None:
-                initial = chars[char] = pinyin_initials(char)
-            parts.append(initial)
-        value = "".join(parts)[:50]
-    else:
-        value = pinyin_initials(name)[:50]
-    cache[name_norm] = value
-    return value
-
-
-_ALL_HAN = re.compile(r"^[\u4e00-\u9fff]+$")
-
-
-def _has_phrase(text: str) -> bool:
-    return any(text[start:end] in PHRASES_DICT for start in range(len(text)) for end in range(start + 2, len(text) + 1))
 
 
 def insert_returning_ids(model, columns: list[str], rows: list[tuple]) -> list[int]:
@@ -205,7 +170,6 @@ def _resident_values(rows, households, state, acting_user) -> list[tuple]:
     now = ops.adapt_datetimefield_value(timezone.now())
     id_index = Resident._meta.get_field("id_number_index")
     phone_index = Resident._meta.get_field("phone_index")
-    cache = state.setdefault("initials", {})
     values = []
     for row in rows:
         key = row["household_key"]
@@ -215,7 +179,7 @@ def _resident_values(rows, households, state, acting_user) -> list[tuple]:
             (
                 row["name"],
                 row["name_norm"][:50],
-                _initials(row["name"], row["name_norm"], cache),
+                initials_of_normalized(row["name_norm"])[:50],
                 row["gender"],
                 ops.adapt_datefield_value(row["birth_date"]),
                 crypto.encrypt(id_number) if id_number else "",

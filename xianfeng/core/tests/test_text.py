@@ -32,3 +32,16 @@ def test_initials_are_lowercase_alphanumerics(text):
     initials = pinyin_initials(text)
     assert initials == initials.lower()
     assert all(ch.isalnum() for ch in initials)
+
+
+HAN = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
+HETERONYMS_AND_PHRASES = st.sampled_from("陈陳大文长春朝阳重庆曾国藩单解乐行银会张三李四a1 -")
+
+
+@given(st.text(alphabet=st.one_of(HAN, HETERONYMS_AND_PHRASES), min_size=1, max_size=6))
+def test_fast_initials_match_pypinyin_phrase_segmentation(name):
+    """The per-character shortcut gives what pypinyin's phrase segmentation gives."""
+    from pypinyin import Style, lazy_pinyin
+
+    parts = lazy_pinyin(normalize_name(name), style=Style.FIRST_LETTER, errors="default")
+    assert pinyin_initials(name) == "".join(p for p in parts if p.isalnum()).lower()

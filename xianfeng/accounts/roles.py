@@ -1,9 +1,12 @@
-"""The seven roles of DESIGN.md §3, the scopes a grant can give, and what each role may do.
+"""The seven roles of DESIGN.md §3, the scopes a grant can give, what each role may do, and how
+sensitive each permission is.
 
 Roles live in code, not in a table: what a role may do is part of the product's rules and
 changes with a release, reviewed like any other rule. Grants (rows) attach a role to a user
 over a scope. Permissions are "<app label>.<action>"; "app.*" allows every action on an app.
 """
+
+from enum import IntEnum
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -27,8 +30,40 @@ class Scope(models.TextChoices):
     SELF = "self", _("仅本人")
 
 
+class Sensitivity(IntEnum):
+    """How sensitive the data behind a permission is (DESIGN.md §3, PIPL art. 28).
+
+    ORDINARY: names, places, organizations. PERSONAL: ID numbers and phones in full, exports
+    of personal data. HEALTH: diagnoses, psychiatric tags, follow-ups, hotline calls — visible
+    only to roles that hold a health-level permission over the record.
+    """
+
+    ORDINARY = 0
+    PERSONAL = 1
+    HEALTH = 2
+
+
+# The action that opens health data of an app (a resident's psychiatric tag, a follow-up).
+HEALTH = "health"
+
+# Sensitivity by action and by app; the higher of the two applies. Later apps that hold
+# health data (programs, hotline) list themselves in HEALTH_APPS.
+ACTION_SENSITIVITY = {"reveal": Sensitivity.PERSONAL, "export": Sensitivity.PERSONAL, HEALTH: Sensitivity.HEALTH}
+HEALTH_APPS = {"programs", "hotline"}
+
+
+def sensitivity_of(permission: str) -> Sensitivity:
+    app, _sep, action = permission.partition(".")
+    level = ACTION_SENSITIVITY.get(action, Sensitivity.ORDINARY)
+    if app in HEALTH_APPS:
+        level = max(level, Sensitivity.HEALTH)
+    return Sensitivity(level)
+
+
 # Business apps a read-only reader sees; reference data (regions) is visible to everyone.
-_BUSINESS = ["orgs", "members", "teams", "residents", "servicelog", "programs", "reports"]
+# Programs hold follow-ups (health data): only roles with the health level view them; leaders
+# read their indicators as aggregated reports.
+_BUSINESS = ["orgs", "members", "teams", "residents", "servicelog", "reports"]
 
 
 def _view(*apps: str) -> set[str]:
@@ -54,10 +89,13 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     },
     Role.SECRETARY: _view(*_BUSINESS)
     | {"members.change", "teams.change", "servicelog.change", "imports.view", "imports.change", "members.export"},
-    Role.MEMBER: _view("orgs", "teams", "residents", "servicelog", "programs") | {"servicelog.change"},
+    # A volunteer sees residents and records their own services; health data (programs, a
+    # resident's psychiatric tag) only through later, assignment-bound rules.
+    Role.MEMBER: _view("orgs", "teams", "residents", "servicelog") | {"servicelog.change"},
     Role.DOCTOR: _view("orgs", "residents", "servicelog", "programs", "reports")
     | {
         "residents.change",
+        "residents.health",
         "residents.reveal",
         "residents.export",
         "servicelog.change",
@@ -83,3 +121,11 @@ def role_allows(role: str, permission: str) -> bool:
 
 def permissions_of(role: str) -> list[str]:
     return sorted(ROLE_PERMISSIONS.get(role, set()))
+
+
+def role_level(role: str) -> Sensitivity:
+    """The most sensitive kind of data a role's permissions open."""
+    granted = ROLE_PERMISSIONS.get(role, set())
+    if "*" in granted:
+        return Sensitivity.HEALTH
+    return max((sensitivity_of(p) for p in granted), default=Sensitivity.ORDINARY)

@@ -9,11 +9,11 @@ from django.utils.translation import gettext as _
 
 from xianfeng.audit.models import ChangeLog
 from xianfeng.audit.services import changelog_write, snapshot
-from xianfeng.core.scoping import CHANGE, active_grants, ensure_in_scope, scoped
 from xianfeng.orgs.models import Organization
 
 from .models import ApiToken, Grant, User
 from .roles import Role, Scope
+from .scoping import CHANGE, active_grants, ensure_in_scope, scoped
 
 
 @transaction.atomic

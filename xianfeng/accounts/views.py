@@ -6,8 +6,7 @@ from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from xianfeng.core.scoping import CHANGE, VIEW, can, scoped
-from xianfeng.core.views import ScopedListView, ScopedObjectView, SignedInView
+from xianfeng.core.views import SignedInView
 from xianfeng.orgs.selectors import org_parent_choices
 
 from . import services
@@ -19,6 +18,8 @@ from .forms import (
     UserCreateForm,
 )
 from .models import Grant, User
+from .scoped_views import ScopedListView, ScopedObjectView
+from .scoping import CHANGE, VIEW, can, scoped
 
 
 def grant_form(user, data=None) -> GrantForm:

@@ -2,7 +2,7 @@ import datetime
 
 from django.db.models import QuerySet
 
-from xianfeng.core.scoping import VIEW, scoped
+from xianfeng.accounts.scoping import VIEW, scoped
 
 from .models import AccessLog, ChangeLog, LoginLog
 

@@ -2,7 +2,7 @@
 
 from django.shortcuts import render
 
-from xianfeng.core.views import ScopedListView
+from xianfeng.accounts.scoped_views import ScopedListView
 
 from . import selectors
 from .forms import AccessFilterForm, ChangeFilterForm, LoginFilterForm

@@ -12,12 +12,13 @@ import random
 import tempfile
 from pathlib import Path
 
+from xianfeng.accounts.models import User
 from xianfeng.core.idnumber import check_char
 from xianfeng.imports import engine
 from xianfeng.imports.spec import ImportContext, get_spec
 from xianfeng.members import services as member_services
 from xianfeng.members.models import Member
-from xianfeng.members.pipeline import add_months
+from xianfeng.members.pipeline import Stage, Step, add_months
 from xianfeng.regions.models import Region
 from xianfeng.teams import services as team_services
 from xianfeng.teams.models import Team, TeamMembership
@@ -163,8 +164,6 @@ def _import_members(admin, today: datetime.date) -> None:
 
 def _record_reviews(admin, today: datetime.date) -> None:
     """Six-monthly reviews of activists and candidates; about one in four is behind."""
-    from xianfeng.members.pipeline import Stage, Step
-
     rng = random.Random(7)
     pipeline_members = Member.objects.filter(party_stage__in=[Stage.ACTIVIST, Stage.CANDIDATE]).order_by("pk")
     for member in pipeline_members:
@@ -182,8 +181,6 @@ def _record_reviews(admin, today: datetime.date) -> None:
 
 
 def _link_users(admin, orgs) -> None:
-    from xianfeng.accounts.models import User
-
     for username, branch, title in (("dangyuan", "内科党支部", "主治医师"), ("jingfang", "精神科党支部", "精防医生")):
         user = User.objects.filter(username=username).first()
         if user is not None and not Member.objects.filter(user=user).exists():

@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xianfeng.accounts.scoping import CHANGE, can
 from xianfeng.audit.models import ChangeLog
 from xianfeng.audit.services import changelog_write
-from xianfeng.core.scoping import CHANGE, can
 
 from . import engine
 from .models import ImportJob

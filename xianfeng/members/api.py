@@ -5,7 +5,7 @@ import datetime
 from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from xianfeng.core.scoping import CHANGE, VIEW, get_scoped_or_404
+from xianfeng.accounts.scoping import CHANGE, VIEW, get_scoped_or_404
 from xianfeng.orgs.models import Organization
 
 from . import selectors, services

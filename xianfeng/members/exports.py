@@ -3,9 +3,9 @@
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xianfeng.accounts.personal import personal_export
 from xianfeng.core.exports import ExportColumn
 from xianfeng.core.masking import mask_id_number, mask_phone
-from xianfeng.core.personal import personal_export
 
 from .models import Member
 

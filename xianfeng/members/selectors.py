@@ -3,8 +3,8 @@ import datetime
 from django.db.models import F, Q, QuerySet
 
 from xianfeng.accounts.roles import role_allows
+from xianfeng.accounts.scoping import CHANGE, VIEW, active_grants, grant_filter, scoped
 from xianfeng.core.idnumber import normalize_id_number
-from xianfeng.core.scoping import CHANGE, VIEW, active_grants, grant_filter, scoped
 from xianfeng.orgs.models import Organization
 from xianfeng.orgs.selectors import name_matches
 

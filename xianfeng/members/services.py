@@ -8,10 +8,10 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xianfeng.accounts.scoping import CHANGE, ensure_in_scope
 from xianfeng.audit.models import ChangeLog
 from xianfeng.audit.services import changelog_write, snapshot
 from xianfeng.core.idnumber import IdNumberError, parse_id_number
-from xianfeng.core.scoping import CHANGE, ensure_in_scope
 from xianfeng.core.text import normalize_name, pinyin_initials
 from xianfeng.orgs.models import Organization
 

@@ -6,12 +6,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xianfeng.accounts.personal import personal_reveal
+from xianfeng.accounts.scoped_views import ScopedListView, ScopedObjectView
+from xianfeng.accounts.scoping import CHANGE, EXPORT, REVEAL, VIEW, can, scoped
 from xianfeng.audit.models import ChangeLog
 from xianfeng.core.forms import call_service
-from xianfeng.core.personal import personal_reveal
-from xianfeng.core.scoping import CHANGE, EXPORT, REVEAL, VIEW, can, scoped
-from xianfeng.core.views import ScopedListView, ScopedObjectView
 from xianfeng.orgs.models import Organization
+from xianfeng.teams import selectors as team_selectors
 
 from . import selectors, services
 from .exports import member_export_response
@@ -130,8 +131,6 @@ class MemberDetailView(ScopedObjectView):
     model = Member
 
     def get(self, request, pk):
-        from xianfeng.teams import selectors as team_selectors
-
         member = self.get_object()
         dues = selectors.member_dues(member)
         can_change = scoped(request.user, Member, CHANGE).filter(pk=member.pk).exists()

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from xianfeng.core.scoping import CHANGE, VIEW, get_scoped_or_404
+from xianfeng.accounts.scoping import CHANGE, VIEW, get_scoped_or_404
 from xianfeng.regions.models import Region
 from xianfeng.regions.selectors import regions_by_code
 

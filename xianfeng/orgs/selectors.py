@@ -1,6 +1,6 @@
 from django.db.models import Q, QuerySet
 
-from xianfeng.core.scoping import CHANGE, VIEW, scoped
+from xianfeng.accounts.scoping import CHANGE, VIEW, scoped
 from xianfeng.core.text import looks_like_initials, normalize_name
 
 from .models import Organization

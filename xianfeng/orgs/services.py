@@ -9,9 +9,9 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xianfeng.accounts.scoping import CHANGE, ensure_in_scope
 from xianfeng.audit.models import ChangeLog
 from xianfeng.audit.services import changelog_write, snapshot
-from xianfeng.core.scoping import CHANGE, ensure_in_scope
 from xianfeng.core.text import normalize_name, pinyin_initials
 
 from .models import PATH_SEPARATOR, Organization, path_segment

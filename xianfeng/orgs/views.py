@@ -2,10 +2,10 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from xianfeng.accounts.scoped_views import ScopedListView, ScopedObjectView
+from xianfeng.accounts.scoping import CHANGE, VIEW, can, scoped
 from xianfeng.audit.models import ChangeLog
 from xianfeng.core.forms import call_service
-from xianfeng.core.scoping import CHANGE, VIEW, can, scoped
-from xianfeng.core.views import ScopedListView, ScopedObjectView
 
 from . import selectors, services
 from .forms import DissolveForm, MoveForm, OrganizationForm

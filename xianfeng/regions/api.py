@@ -1,7 +1,7 @@
 from ninja import Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
-from xianfeng.core.scoping import VIEW, get_scoped_or_404
+from xianfeng.accounts.scoping import VIEW, get_scoped_or_404
 
 from . import selectors
 from .models import Region

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xianfeng.core.scoping import CHANGE, scoped
+from xianfeng.accounts.scoping import CHANGE, scoped
 from xianfeng.imports.parsers import parse_int, parse_text
 from xianfeng.imports.spec import Column, ImportSpec, RowInvalid, register
 

@@ -2,9 +2,9 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from xianfeng.accounts.scoped_views import ScopedListView, ScopedObjectView
+from xianfeng.accounts.scoping import CHANGE, scoped
 from xianfeng.core.forms import call_service
-from xianfeng.core.scoping import CHANGE, scoped
-from xianfeng.core.views import ScopedListView, ScopedObjectView
 from xianfeng.imports.services import spec_allowed
 from xianfeng.imports.spec import get_spec
 

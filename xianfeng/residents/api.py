@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from xianfeng.core.personal import personal_reveal
-from xianfeng.core.scoping import CHANGE, REVEAL, VIEW, get_scoped_or_404
+from xianfeng.accounts.personal import personal_reveal
+from xianfeng.accounts.scoping import CHANGE, REVEAL, VIEW, get_scoped_or_404
 from xianfeng.regions.models import Region
 
 from . import selectors, services

@@ -6,8 +6,8 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from xianfeng.accounts.roles import Scope, role_allows
+from xianfeng.accounts.scoping import CHANGE, VIEW, active_grants, scoped, served_region_codes
 from xianfeng.core.idnumber import IdNumberError, normalize_id_number, parse_id_number
-from xianfeng.core.scoping import CHANGE, VIEW, active_grants, scoped, served_region_codes
 from xianfeng.core.text import looks_like_initials, normalize_name, to_halfwidth
 from xianfeng.regions.models import Region
 

@@ -11,8 +11,8 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xianfeng.accounts.scoping import CHANGE, scoped
 from xianfeng.core import crypto
-from xianfeng.core.scoping import CHANGE, scoped
 from xianfeng.core.text import initials_of_normalized, normalize_name
 
 from .models import Household, HouseholdTag, Relation, Resident, ResidentTag

@@ -12,9 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xianfeng.accounts.scoping import CHANGE, ensure_in_scope
 from xianfeng.audit.models import ChangeLog
 from xianfeng.audit.services import changelog_write
-from xianfeng.core.scoping import CHANGE, ensure_in_scope
 
 from .models import Resident, ResidentMerge
 from .services import resident_snapshot

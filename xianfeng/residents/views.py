@@ -7,12 +7,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xianfeng.accounts.personal import personal_export, personal_reveal
+from xianfeng.accounts.scoped_views import ObjectActionView, ScopedListView, ScopedObjectView
+from xianfeng.accounts.scoping import CHANGE, EXPORT, REVEAL, VIEW, can, scoped
 from xianfeng.core.exports import ExportColumn
 from xianfeng.core.forms import call_service
 from xianfeng.core.masking import mask_id_number, mask_phone
-from xianfeng.core.personal import personal_export, personal_reveal
-from xianfeng.core.scoping import CHANGE, EXPORT, REVEAL, VIEW, can, scoped
-from xianfeng.core.views import ObjectActionView, ScopedListView, ScopedObjectView
 
 from . import selectors, services
 from .forms import ConsentForm, ExportForm, ResidentForm, RevealForm, TagEndForm, TagForm

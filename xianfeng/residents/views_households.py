@@ -6,10 +6,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xianfeng.accounts.personal import personal_reveal
+from xianfeng.accounts.scoped_views import ObjectActionView, ScopedListView, ScopedObjectView
+from xianfeng.accounts.scoping import CHANGE, REVEAL, can, scoped
 from xianfeng.core.forms import call_service
-from xianfeng.core.personal import personal_reveal
-from xianfeng.core.scoping import CHANGE, REVEAL, can, scoped
-from xianfeng.core.views import ObjectActionView, ScopedListView, ScopedObjectView
 
 from . import selectors, services
 from .forms import HouseholdForm, HouseholdTagForm, RevealForm, TagEndForm

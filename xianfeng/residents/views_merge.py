@@ -6,9 +6,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from xianfeng.accounts.scoped_views import ScopedListView, ScopedObjectView
+from xianfeng.accounts.scoping import CHANGE, scoped
 from xianfeng.core.forms import call_service
-from xianfeng.core.scoping import CHANGE, scoped
-from xianfeng.core.views import ScopedListView, ScopedObjectView
 
 from . import selectors, services_merge
 from .forms import MergeForm

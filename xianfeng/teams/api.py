@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from xianfeng.core.scoping import CHANGE, VIEW, get_scoped_or_404, scoped
+from xianfeng.accounts.scoping import CHANGE, VIEW, get_scoped_or_404, scoped
 from xianfeng.members.models import Member
 from xianfeng.orgs.models import Organization
 from xianfeng.regions.models import Region

@@ -2,8 +2,8 @@
 
 from django.utils.translation import gettext as _
 
+from xianfeng.accounts.personal import personal_export
 from xianfeng.core.exports import ExportColumn
-from xianfeng.core.personal import personal_export
 
 from .models import TeamMembership
 

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xianfeng.core.scoping import CHANGE, VIEW, scoped
+from xianfeng.accounts.scoping import CHANGE, VIEW, scoped
 from xianfeng.core.text import normalize_name
 from xianfeng.imports.parsers import parse_choice, parse_date, parse_text
 from xianfeng.imports.spec import Column, ImportSpec, RowInvalid, register

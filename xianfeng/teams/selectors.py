@@ -2,7 +2,7 @@ import datetime
 
 from django.db.models import Count, Q, QuerySet
 
-from xianfeng.core.scoping import CHANGE, VIEW, scoped
+from xianfeng.accounts.scoping import CHANGE, VIEW, scoped
 from xianfeng.members.selectors import orgs_for
 from xianfeng.orgs.selectors import name_matches
 

@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xianfeng.accounts.scoping import CHANGE, VIEW, ensure_in_scope, scoped
 from xianfeng.audit.models import ChangeLog
 from xianfeng.audit.services import changelog_write, snapshot
-from xianfeng.core.scoping import CHANGE, VIEW, ensure_in_scope, scoped
 from xianfeng.core.text import normalize_name, pinyin_initials
 from xianfeng.members.models import Member
 

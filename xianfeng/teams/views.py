@@ -6,10 +6,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from xianfeng.accounts.scoped_views import ScopedListView, ScopedObjectView
+from xianfeng.accounts.scoping import CHANGE, EXPORT, can, scoped
 from xianfeng.audit.models import ChangeLog
 from xianfeng.core.forms import call_service
-from xianfeng.core.scoping import CHANGE, EXPORT, can, scoped
-from xianfeng.core.views import ScopedListView, ScopedObjectView
 from xianfeng.members.selectors import member_choices
 
 from . import rules, selectors, services

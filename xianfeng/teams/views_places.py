@@ -5,9 +5,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xianfeng.accounts.scoped_views import ScopedListView, ScopedObjectView
+from xianfeng.accounts.scoping import CHANGE, VIEW, can, scoped
 from xianfeng.core.forms import call_service
-from xianfeng.core.scoping import CHANGE, VIEW, can, scoped
-from xianfeng.core.views import ScopedListView, ScopedObjectView
 from xianfeng.members.selectors import member_choices
 from xianfeng.orgs.models import Organization
 

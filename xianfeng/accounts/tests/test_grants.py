@@ -52,7 +52,7 @@ def test_org_scope_needs_an_org_and_region_scope_valid_codes(world):
 
 
 def test_revoked_grant_stops_giving_access(world, login):
-    from xianfeng.core.scoping import scoped
+    from xianfeng.accounts.scoping import scoped
     from xianfeng.orgs.models import Organization
 
     member = UserFactory(org=world.group_a)

@@ -11,8 +11,9 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from xianfeng.accounts.roles import Role, Scope
-from xianfeng.core.scoping import VIEW, scoped
-from xianfeng.core.views import ScopedListView, ScopedObjectView, SignedInView
+from xianfeng.accounts.scoped_views import ScopedListView, ScopedObjectView
+from xianfeng.accounts.scoping import VIEW, scoped
+from xianfeng.core.views import SignedInView
 
 from .access import load_makers
 from .factories import user_with_grant

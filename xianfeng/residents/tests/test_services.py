@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
+from xianfeng.accounts.scoping import get_scoped_or_404
 from xianfeng.audit.models import ChangeLog
-from xianfeng.core.scoping import get_scoped_or_404
 from xianfeng.residents import selectors, services
 from xianfeng.residents.models import Relation, Resident, ResidentTagKind
 

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from xianfeng.audit.models import AccessLog
 from xianfeng.audit.services import accesslog_write
+from xianfeng.core.exports import ExportColumn, xlsx_bytes, xlsx_response
 
-from .exports import ExportColumn, xlsx_bytes, xlsx_response
 from .scoping import EXPORT, REVEAL, can, ensure_in_scope
 
 

@@ -3,8 +3,7 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from xianfeng.accounts.roles import role_allows
-
+from .roles import role_allows
 from .scoping import active_grants
 
 # (url name, label, icon, permission or None for everyone signed in)

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from xianfeng.accounts.roles import Role, Scope
-from xianfeng.core.scoping import CHANGE, VIEW, ensure_in_scope, get_scoped_or_404, scoped
+from xianfeng.accounts.scoping import CHANGE, VIEW, ensure_in_scope, get_scoped_or_404, scoped
 from xianfeng.core.tests.factories import GrantFactory, UserFactory, user_with_grant
 from xianfeng.orgs.models import Organization
 from xianfeng.regions.models import Region

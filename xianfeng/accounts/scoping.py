@@ -1,0 +1,181 @@
+"""The one entry point that restricts business data to what a user may see (DESIGN.md §3).
+
+Every list, detail, dropdown, export, API endpoint and report starts from ``scoped()``.
+A model declares how its rows map onto scopes with ``core.scoping.ScopeSpec``; a grant then
+becomes a filter on those lookups, and a user's grants are OR-combined.
+
+Out of scope answers 404 (existence is not revealed); in scope but without the needed
+permission answers 403; writes re-check the object inside their transaction.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from xianfeng.core.scoping import CHANGE, EXPORT, REVEAL, VIEW, ScopeSpec
+from xianfeng.orgs.models import Organization
+
+from .roles import Scope, role_allows
+
+__all__ = [
+    "CHANGE",
+    "EXPORT",
+    "REVEAL",
+    "VIEW",
+    "ScopeSpec",
+    "active_grants",
+    "can",
+    "ensure_in_scope",
+    "get_scoped_or_404",
+    "grant_filter",
+    "scoped",
+    "served_region_codes",
+]
+
+_NOTHING = Q(pk__in=[])
+
+
+def _spec(model: type[models.Model]) -> ScopeSpec:
+    spec = getattr(model, "scope_spec", None)
+    if spec is None:
+        raise TypeError(f"{model.__name__} has no scope_spec: it cannot be queried through scoped()")
+    return spec
+
+
+def _lookup_q(model, lookup: str, op: str, value, multi: bool) -> Q:
+    q = Q(**{f"{lookup}__{op}": value})
+    if multi:
+        return Q(pk__in=model._base_manager.filter(q).values("pk"))
+    return q
+
+
+def grant_filter(grant, model: type[models.Model], user) -> Q | None:
+    """The rows one grant opens; None means every row."""
+    spec = _spec(model)
+    if grant.scope == Scope.ALL:
+        return None
+    if grant.scope in (Scope.ORG_SUBTREE, Scope.ORG_ONLY):
+        if grant.org_id is None or not (spec.org_path or spec.served_region):
+            return _NOTHING
+        subtree = grant.scope == Scope.ORG_SUBTREE
+        q = _NOTHING
+        if spec.org_path:
+            op = "startswith" if subtree else "exact"
+            q |= _lookup_q(model, spec.org_path, op, grant.org.path, spec.org_multi)
+        if spec.served_region:
+            for code in served_region_codes(grant.org, subtree):
+                q |= Q(**{f"{spec.served_region}__startswith": code})
+        return q
+    if grant.scope == Scope.REGION:
+        if not spec.region_code:
+            return _NOTHING
+        q = _NOTHING
+        for prefix in grant.region_prefix_list:
+            q |= _lookup_q(model, spec.region_code, "startswith", prefix, spec.region_multi)
+        return q
+    if grant.scope == Scope.SELF:
+        if not spec.owner:
+            return _NOTHING
+        return Q(**{spec.owner: user.pk})
+    return _NOTHING
+
+
+def served_region_codes(org, subtree: bool) -> list[str]:
+    """Region codes served by ``org`` (and, for a subtree grant, by the orgs below it).
+
+    Computed once per org object: grants are cached on the user for the request
+    (``active_grants``), so every scoped query in one request reuses the same answer.
+    """
+    cache = org.__dict__.setdefault("_served_region_codes", {})
+    if subtree not in cache:
+        cache[subtree] = _served_region_codes(org, subtree)
+    return cache[subtree]
+
+
+def _served_region_codes(org, subtree: bool) -> list[str]:
+    through = Organization.regions.through.objects
+    if subtree:
+        through = through.filter(organization__path__startswith=org.path)
+    else:
+        through = through.filter(organization=org)
+    codes = sorted(set(through.values_list("region_id", flat=True)))
+    # Drop codes already covered by a shorter prefix in the list.
+    return [c for c in codes if not any(c != p and c.startswith(p) for p in codes)]
+
+
+def _queryset(model_or_qs) -> QuerySet:
+    if isinstance(model_or_qs, QuerySet):
+        return model_or_qs
+    return model_or_qs._default_manager.all()
+
+
+def scoped(user, model_or_qs, action: str = VIEW) -> QuerySet:
+    """The rows of a model (or a narrower queryset) that ``user`` may ``action``."""
+    qs = _queryset(model_or_qs)
+    model = qs.model
+    if user is None or not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    spec = _spec(model)
+    permission = f"{model._meta.app_label}.{action}"
+    if action == VIEW and spec.public_view:
+        return qs
+    combined: Q | None = None
+    any_grant = False
+    for grant in active_grants(user):
+        if not role_allows(grant.role, permission):
+            continue
+        q = grant_filter(grant, model, user)
+        if q is None:
+            return qs
+        combined = q if not any_grant else combined | q
+        any_grant = True
+    if not any_grant:
+        return qs.none()
+    if spec.owner_always and spec.owner:
+        combined |= Q(**{spec.owner: user.pk})
+    return qs.filter(combined)
+
+
+def active_grants(user) -> list:
+    """The user's grants, cached on the user object for the request."""
+    cached = getattr(user, "_active_grants", None)
+    if cached is None:
+        cached = list(user.grants.filter(active=True).select_related("org"))
+        user._active_grants = cached
+    return cached
+
+
+def can(user, action: str, model: type[models.Model]) -> bool:
+    """Whether the user holds ``action`` on ``model`` anywhere (to show buttons and menus)."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    if action == VIEW and getattr(model, "scope_spec", None) is not None and model.scope_spec.public_view:
+        return True
+    permission = f"{model._meta.app_label}.{action}"
+    return any(role_allows(g.role, permission) for g in active_grants(user))
+
+
+def get_scoped_or_404(user, model_or_qs, action: str = VIEW, **lookup):
+    """Fetch one object: 404 when the user cannot see it, 403 when seen but not ``action``."""
+    qs = _queryset(model_or_qs)
+    obj = scoped(user, qs, VIEW).filter(**lookup).first()
+    if obj is None:
+        raise Http404("Not found")
+    if action != VIEW:
+        ensure_in_scope(user, obj, action)
+    return obj
+
+
+def ensure_in_scope(user, obj: models.Model, action: str = CHANGE) -> None:
+    """Raise PermissionDenied unless ``obj`` (as now stored) is within the user's ``action`` scope.
+
+    Services call this inside their transaction after writing, so that nobody can create
+    or move an object outside their own scope: the exception rolls the write back.
+    """
+    if not scoped(user, type(obj), action).filter(pk=obj.pk).exists():
+        raise PermissionDenied(f"{type(obj)._meta.verbose_name} is outside your scope for {action}")

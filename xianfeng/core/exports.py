@@ -13,6 +13,22 @@ from openpyxl.styles import Font
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+# A text cell starting with one of these is read by Excel/WPS as a formula (CSV/formula
+# injection, OWASP): "=HYPERLINK(...)" in a name field would run on the reader's machine.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def safe_cell_value(value):
+    """``value`` as it may be written to a cell: user text never becomes a live formula.
+
+    openpyxl stores any string starting with "=" as a formula; a leading apostrophe is how
+    spreadsheet programs mark "text, not formula", and readers show the text unchanged.
+    Numbers, dates and empty values pass through.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
 
 @dataclass
 class ExportColumn:
@@ -29,7 +45,7 @@ def xlsx_bytes(
     sheet = wb.create_sheet(sheet_title[:31])
     header = []
     for column in columns:
-        cell = WriteOnlyCell(sheet, value=column.header)
+        cell = WriteOnlyCell(sheet, value=safe_cell_value(column.header))
         cell.font = Font(bold=True)
         header.append(cell)
     sheet.append(header)
@@ -40,7 +56,7 @@ def xlsx_bytes(
             value = column.value(row)
             if column.personal and not reveal and value:
                 value = column.mask(str(value)) if column.mask else "***"
-            values.append(value)
+            values.append(safe_cell_value(value))
         sheet.append(values)
         count += 1
     buffer = io.BytesIO()

@@ -1,17 +1,86 @@
-"""Append-only logs. Rows are written by services and never changed or deleted by the app."""
+"""Append-only, hash-chained logs. Rows are written by services and never changed or deleted
+by the app; every insert (save, create, bulk_create) is sealed into its table's chain (chain.py)."""
 
+from django.apps import apps
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, router, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xianfeng.core.fields import BlindIndexField
 from xianfeng.core.scoping import ScopeSpec
+
+from . import chain
 
 
 class AppendOnlyError(Exception):
     pass
 
 
+class ChainHead(models.Model):
+    """Where each audit chain ends. Locking this row (SELECT … FOR UPDATE) serializes the
+    writers of one chain on PostgreSQL; on SQLite the IMMEDIATE write transaction already does.
+    ``mac`` seals (seq, last_hash), so deleting the newest rows and rewinding the head shows."""
+
+    chain = models.CharField(primary_key=True, max_length=100)
+    seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, blank=True)
+    mac = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.chain} #{self.seq}"
+
+
+def _locked_head(model: type["AppendOnlyModel"], using: str) -> ChainHead:
+    label = model._meta.label
+    heads = ChainHead.objects.using(using).select_for_update()
+    head = heads.filter(pk=label).first()
+    if head is None:  # first row of the chain, or the head row was lost: carry on from the last row
+        last = model.objects.using(using).filter(seq__isnull=False).order_by("-seq").values_list("seq", "row_hash")
+        seq, last_hash = last.first() or (0, "")
+        start = ChainHead(chain=label, seq=seq, last_hash=last_hash, mac=chain.head_mac(label, seq, last_hash))
+        ChainHead.objects.using(using).bulk_create([start], ignore_conflicts=True)
+        head = heads.get(pk=label)
+    return head
+
+
+def seal(model: type["AppendOnlyModel"], rows: list["AppendOnlyModel"], using: str) -> None:
+    """Give ``rows`` (about to be inserted, in this order) their place in the chain.
+    Call inside a transaction that also inserts them: the head moves with the rows or not at all."""
+    label = model._meta.label
+    head = _locked_head(model, using)
+    seq, prev = head.seq, head.last_hash
+    for row in rows:
+        if row.at is None:
+            row.at = timezone.now()
+        seq += 1
+        row.seq, row.prev_hash = seq, prev
+        row.row_hash = prev = chain.row_hash(label, row.chain_values(), prev)
+    head.seq, head.last_hash, head.mac = seq, prev, chain.head_mac(label, seq, prev)
+    head.save(using=using, update_fields=["seq", "last_hash", "mac"])
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            seal(self.model, objs, self.db)
+            return super().bulk_create(objs, *args, **kwargs)
+
+
 class AppendOnlyModel(models.Model):
+    # Hash chain (chain.py). ``seq`` is null only for a row inserted around the ORM.
+    seq = models.BigIntegerField(null=True, unique=True, editable=False)
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    row_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    # Fields covered by row_hash, besides seq and prev_hash. A new field is covered only when
+    # added here deliberately (with a new CHAIN_VERSION), so old rows keep verifying.
+    chain_fields: tuple[str, ...] = ()
+
+    objects = AppendOnlyQuerySet.as_manager()
+
     class Meta:
         abstract = True
 
@@ -19,10 +88,33 @@ class AppendOnlyModel(models.Model):
         # An audit row that could be rewritten proves nothing.
         if self.pk is not None and not kwargs.get("force_insert"):
             raise AppendOnlyError(f"{type(self).__name__} rows cannot be changed")
-        super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            seal(type(self), [self], using)
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError(f"{type(self).__name__} rows cannot be deleted")
+
+    def chain_values(self) -> dict:
+        values = {"seq": self.seq}
+        for name in self.chain_fields:
+            field = self._meta.get_field(name)
+            value = getattr(self, field.attname)
+            try:  # what the database will give back (a str for a CharField given an int)
+                value = field.to_python(value)
+            except ValidationError:
+                pass  # stored as given (or refused by the database)
+            values[field.attname] = chain.normalize(field, value)
+        return values
+
+
+def _blind_index_names(label: str) -> set[str]:
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        return set()
+    return {f.name for f in model._meta.concrete_fields if isinstance(f, BlindIndexField)}
 
 
 class ChangeLog(AppendOnlyModel):
@@ -36,7 +128,7 @@ class ChangeLog(AppendOnlyModel):
         IMPORT = "import", _("导入")
         MERGE = "merge", _("合并")
 
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now, editable=False, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -52,6 +144,19 @@ class ChangeLog(AppendOnlyModel):
     org_path = models.CharField(max_length=255, blank=True, db_index=True)
 
     scope_spec = ScopeSpec(org_path="org_path", owner="user")
+    chain_fields = (
+        "at",
+        "user",
+        "ip",
+        "action",
+        "model",
+        "object_id",
+        "object_repr",
+        "before",
+        "after",
+        "note",
+        "org_path",
+    )
 
     class Meta:
         verbose_name = _("变更日志")
@@ -64,7 +169,8 @@ class ChangeLog(AppendOnlyModel):
     @property
     def changed_fields(self) -> list[tuple[str, object, object]]:
         before, after = self.before or {}, self.after or {}
-        keys = sorted(set(before) | set(after))
+        hidden = _blind_index_names(self.model)  # rows logged before blind indexes were left out
+        keys = sorted((set(before) | set(after)) - hidden)
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
 
 
@@ -72,8 +178,10 @@ class AccessLog(AppendOnlyModel):
     class Kind(models.TextChoices):
         REVEAL = "reveal", _("查看完整信息")
         EXPORT = "export", _("导出")
+        SEARCH = "search", _("精确查找")
+        EXISTENCE = "existence", _("存在性核验")
 
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now, editable=False, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -88,6 +196,19 @@ class AccessLog(AppendOnlyModel):
     org_path = models.CharField(max_length=255, blank=True, db_index=True)
 
     scope_spec = ScopeSpec(org_path="org_path", owner="user")
+    chain_fields = (
+        "at",
+        "user",
+        "ip",
+        "kind",
+        "model",
+        "object_id",
+        "object_repr",
+        "fields",
+        "reason",
+        "row_count",
+        "org_path",
+    )
 
     class Meta:
         verbose_name = _("访问日志")
@@ -99,7 +220,7 @@ class AccessLog(AppendOnlyModel):
 
 
 class LoginLog(AppendOnlyModel):
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now, editable=False, db_index=True)
     username = models.CharField(_("用户名"), max_length=150, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -115,6 +236,7 @@ class LoginLog(AppendOnlyModel):
     user_agent = models.CharField(_("浏览器"), max_length=300, blank=True)
 
     scope_spec = ScopeSpec(owner="user")
+    chain_fields = ("at", "username", "user", "ip", "success", "detail", "user_agent")
 
     class Meta:
         verbose_name = _("登录日志")

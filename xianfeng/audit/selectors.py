@@ -1,6 +1,8 @@
 import datetime
+from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.db import models
+from django.db.models import Q, QuerySet
 
 from xianfeng.accounts.scoping import VIEW, scoped
 
@@ -46,3 +48,15 @@ def loginlog_list(*, user, username="", success=None, date_from=None, date_to=No
     if success is not None:
         qs = qs.filter(success=success)
     return _period(qs, date_from, date_to)
+
+
+def object_history(*, targets: dict[type[models.Model], Iterable], also: Q | None = None) -> QuerySet:
+    """ChangeLog rows of objects the caller has already found in the user's scope (a detail
+    page's history). Each id is matched with its own model, (model=A AND id IN ids of A) OR
+    (model=B AND id IN ids of B): a step whose id equals another member's id is not theirs."""
+    condition = Q(pk__in=[])
+    for model, ids in targets.items():
+        condition |= Q(model=model._meta.label, object_id__in=[str(pk) for pk in ids])
+    if also is not None:
+        condition |= also
+    return ChangeLog.objects.filter(condition).select_related("user")

@@ -3,15 +3,24 @@
 import datetime
 import decimal
 import uuid
+from collections.abc import Callable, Iterable
 
 from django.db import models
 
-from xianfeng.core.fields import EncryptedTextField
+from xianfeng.core.fields import BlindIndexField, EncryptedTextField
 from xianfeng.core.middleware import client_ip
 
 from .models import AccessLog, ChangeLog, LoginLog
 
 SECRET_PLACEHOLDER = "(已加密)"
+SECRET_CHANGED = "(已加密，已修改)"
+
+
+class Snapshot(dict):
+    """Field values for before/after, plus (in memory only, never stored) the encrypted
+    values, so changelog_write can tell that one changed without logging it or its hash."""
+
+    secrets: dict[str, str]
 
 
 def _jsonable(value):
@@ -22,18 +31,39 @@ def _jsonable(value):
     return value
 
 
-def snapshot(obj: models.Model, exclude: tuple[str, ...] = ()) -> dict:
-    """Field values of ``obj`` for before/after. Encrypted values never enter the log in clear:
-    only the fact that they changed (their blind index changes) is visible."""
-    data = {}
+def snapshot(obj: models.Model, exclude: tuple[str, ...] = ()) -> Snapshot:
+    """Field values of ``obj`` for before/after. Encrypted values never enter the log, in clear
+    or as their blind index (an HMAC an auditor could match across records): the log shows
+    "(已加密)", and "(已加密，已修改)" after a change (see changelog_write)."""
+    data = Snapshot()
+    data.secrets = {}
     for field in obj._meta.concrete_fields:
         if field.name in exclude or field.name in ("created_at", "updated_at", "password"):
             continue
+        if isinstance(field, BlindIndexField):
+            continue
         if isinstance(field, EncryptedTextField):
-            data[field.name] = SECRET_PLACEHOLDER if getattr(obj, field.attname) else ""
+            value = getattr(obj, field.attname)
+            data[field.name] = SECRET_PLACEHOLDER if value else ""
+            data.secrets[field.name] = value or ""
             continue
         data[field.name] = _jsonable(getattr(obj, field.attname))
     return data
+
+
+def _without_secrets(model: type[models.Model], before: dict | None, after: dict | None):
+    """Blind indexes never enter the log (also from hand-made dicts); an encrypted field whose
+    value changed between the two snapshots is shown as "(已加密，已修改)"."""
+    blind = {f.name for f in model._meta.concrete_fields if isinstance(f, BlindIndexField)}
+    old_secrets = getattr(before, "secrets", {})
+    new_secrets = getattr(after, "secrets", {})
+    before = {k: v for k, v in before.items() if k not in blind} if before is not None else None
+    after = {k: v for k, v in after.items() if k not in blind} if after is not None else None
+    if before is not None and after is not None:
+        for name in old_secrets.keys() & new_secrets.keys():
+            if old_secrets[name] != new_secrets[name] and after.get(name):
+                after[name] = SECRET_CHANGED
+    return before, after
 
 
 def _org_path_of(obj) -> str:
@@ -52,6 +82,7 @@ def changelog_write(
     after: dict | None = None,
     note: str = "",
 ) -> ChangeLog:
+    before, after = _without_secrets(obj._meta.model, before, after)  # obj may be a lazy request.user
     return ChangeLog.objects.create(
         user=actor if actor is not None and actor.is_authenticated else None,
         ip=client_ip(),
@@ -64,6 +95,37 @@ def changelog_write(
         note=note[:500],
         org_path=_org_path_of(obj),
     )
+
+
+def changelog_write_many(
+    *,
+    actor,
+    action: str,
+    objs: Iterable[models.Model],
+    after_of: Callable[[models.Model], dict | None] | None = None,
+    note: str = "",
+) -> list[ChangeLog]:
+    """One ChangeLog row per object, chained in one bulk insert (imports). Call it once, at the
+    end of the import's transaction: on PostgreSQL the chain head stays locked until commit."""
+    user = actor if actor is not None and actor.is_authenticated else None
+    ip = client_ip()
+    rows = []
+    for obj in objs:
+        _, after = _without_secrets(obj._meta.model, None, after_of(obj) if after_of else None)
+        rows.append(
+            ChangeLog(
+                user=user,
+                ip=ip,
+                action=action,
+                model=obj._meta.label,
+                object_id=str(obj.pk),
+                object_repr=str(obj)[:200],
+                after=after,
+                note=note[:500],
+                org_path=_org_path_of(obj),
+            )
+        )
+    return ChangeLog.objects.bulk_create(rows, batch_size=1000)
 
 
 def accesslog_write(

@@ -1,18 +1,64 @@
 """Request context for the audit trail: who is acting and from which address."""
 
+import ipaddress
 from contextvars import ContextVar
+from functools import lru_cache
+
+from django.conf import settings
 
 _client_ip: ContextVar[str | None] = ContextVar("client_ip", default=None)
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def client_ip() -> str | None:
     return _client_ip.get()
 
 
+def _address(value) -> Address | None:
+    try:
+        address = ipaddress.ip_address(str(value).strip())
+    except ValueError:
+        return None
+    # An IPv4 client seen through an IPv6 socket (::ffff:10.0.0.1) is that IPv4 client.
+    return getattr(address, "ipv4_mapped", None) or address
+
+
+@lru_cache(maxsize=4)
+def _networks(entries: tuple[str, ...]) -> tuple[Network, ...]:
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+
+
+def _is_proxy(address: Address, networks: tuple[Network, ...]) -> bool:
+    return any(address.version == net.version and address in net for net in networks)
+
+
 def ip_from_request(request) -> str | None:
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    # Behind nginx, the first address is the client's (nginx sets X-Forwarded-For).
-    return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR")
+    """The client's address for the audit trail (DESIGN.md §3: trusted only from configured proxies).
+
+    REMOTE_ADDR is the client unless it is one of settings.TRUSTED_PROXIES; only then is
+    X-Forwarded-For read, from the right, skipping the trusted proxies: the first address that
+    is not one of them is the client (anything left of it was written by the client and proves
+    nothing). Every candidate must parse as an IP address; a junk hop ends the walk and
+    REMOTE_ADDR is used. An invalid REMOTE_ADDR gives None.
+    """
+    remote = _address(request.META.get("REMOTE_ADDR", ""))
+    if remote is None:
+        return None
+    networks = _networks(tuple(settings.TRUSTED_PROXIES))
+    if not _is_proxy(remote, networks):
+        return str(remote)
+    hops = [hop for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    client = remote
+    for hop in reversed(hops):
+        address = _address(hop)
+        if address is None:
+            return str(remote)
+        client = address
+        if not _is_proxy(address, networks):
+            break
+    return str(client)
 
 
 class RequestContextMiddleware:

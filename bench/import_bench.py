@@ -53,9 +53,9 @@ def setup_django(db: str, workdir: Path) -> str | None:
     os.environ.update(
         DJANGO_SETTINGS_MODULE="config.settings",
         DEBUG="0",
-        SECRET_KEY="bench-secret-key-throwaway",
+        SECRET_KEY=base64.b64encode(os.urandom(48)).decode(),
         FIELD_ENCRYPTION_KEY=base64.b64encode(os.urandom(32)).decode(),
-        BLIND_INDEX_KEY="bench-blind-index-key",
+        BLIND_INDEX_KEY=base64.b64encode(os.urandom(32)).decode(),
         ALLOWED_HOSTS="localhost",
         DATABASE_URL=url,
         XIANFENG_VAR_DIR=str(workdir),

@@ -4,12 +4,15 @@ Every deploy-time value comes from the environment. With DEBUG off, a missing or
 secret stops start-up with a message naming the variable (DESIGN.md §4.5).
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from xianfeng.core.crypto import validate_field_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("XIANFENG_VAR_DIR", BASE_DIR / "var"))
@@ -46,10 +49,40 @@ def secret(name: str) -> str:
     )
 
 
+def env_int(name: str, default: int, minimum: int = 0) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"Environment variable {name} must be a whole number, not {raw!r}.") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"Environment variable {name} must be at least {minimum}.")
+    return value
+
+
 SECRET_KEY = secret("SECRET_KEY")
 # Comma-separated base64 AES-256 keys: the first encrypts, all decrypt (key rotation).
 FIELD_ENCRYPTION_KEYS = [k.strip() for k in secret("FIELD_ENCRYPTION_KEY").split(",") if k.strip()]
 BLIND_INDEX_KEY = secret("BLIND_INDEX_KEY")
+
+if not DEBUG:
+    # Weak secrets are refused at start-up, each naming its variable (DESIGN.md §4.5).
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-"):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is too weak: use at least 50 random characters "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+        )
+    if not FIELD_ENCRYPTION_KEYS:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY is empty.")
+    for _field_key in FIELD_ENCRYPTION_KEYS:
+        validate_field_key(_field_key)  # names FIELD_ENCRYPTION_KEY in its message
+    if len(BLIND_INDEX_KEY) < 32:
+        raise ImproperlyConfigured("BLIND_INDEX_KEY is too short: use at least 32 random characters.")
+
+# API bearer tokens expire this many days after they are created.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90, minimum=1)
 
 if DEBUG:
     ALLOWED_HOSTS = ["*"]
@@ -58,6 +91,15 @@ else:
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("Environment variable ALLOWED_HOSTS is required when DEBUG is off.")
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+
+# Audit client IP: X-Forwarded-For is believed only when the request comes from one of these
+# reverse proxies (comma-separated addresses or CIDRs, e.g. "127.0.0.1,10.0.0.0/8"); empty = never.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network.") from _exc
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -170,6 +212,7 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 # DESIGN.md §3: 5 failures lock the account for 10 minutes; idle sessions end after 30 minutes.
 AXES_FAILURE_LIMIT = 5
+EXACT_SEARCH_LIMIT = int(os.environ.get("EXACT_SEARCH_LIMIT", "30"))  # exact ID/phone searches per user per hour
 AXES_COOLOFF_TIME = timedelta(minutes=10)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 # Lock the account, not the address: a hospital's staff share one NAT address, and one
@@ -184,6 +227,22 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# HTTPS hardening with DEBUG off: browsers keep to HTTPS for a year (HSTS).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if not DEBUG:
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Behind a TLS-terminating proxy, e.g. SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto:https
+# (set it only when the proxy always sets or strips that header).
+if os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip():
+    _header, _sep, _value = os.environ["SECURE_PROXY_SSL_HEADER"].strip().partition(":")
+    if not _header.strip() or not _value.strip():
+        raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER must look like X-Forwarded-Proto:https.")
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _header.strip().upper().replace("-", "_"), _value.strip())
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -223,6 +282,7 @@ CONTENT_SECURITY_POLICY = {
 # Uploads larger than this are checked and committed by a background task (progress bar);
 # smaller ones are handled within the request.
 IMPORT_INLINE_MAX_BYTES = int(os.environ.get("IMPORT_INLINE_MAX_BYTES", str(200 * 1024)))
+IMPORT_FILE_RETENTION_DAYS = env_int("IMPORT_FILE_RETENTION_DAYS", 30, minimum=1)  # days an upload is kept
 
 LOGGING = {
     "version": 1,

@@ -5,8 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from xianfeng.core.forms import BootstrapFormMixin
 
-from .models import Grant, User
+from .models import Grant
 from .roles import Role, Scope
+from .selectors import username_taken
 
 
 class LoginForm(BootstrapFormMixin, AuthenticationForm):
@@ -45,30 +46,34 @@ class UserCreateForm(BootstrapFormMixin, forms.Form):
 
     def clean_username(self):
         username = self.cleaned_data["username"].strip()
-        if User.objects.filter(username=username).exists():
+        if username_taken(username):
             raise ValidationError(_("用户名已存在"))
         return username
 
 
 class GrantForm(BootstrapFormMixin, forms.ModelForm):
+    """Offers only the roles and scope kinds the acting user may grant (services decide)."""
+
     class Meta:
         model = Grant
         fields = ["role", "scope", "org", "region_prefixes"]
 
-    def __init__(self, *args, org_choices, administrator: bool = True, **kwargs):
+    def __init__(self, *args, org_choices, roles=None, scopes=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["org"].queryset = org_choices
-        # Only administrators hand out administrator/auditor roles or unbounded scopes.
-        roles, scopes = Role.choices, Scope.choices
-        if not administrator:
-            roles = [(v, label) for v, label in roles if v not in (Role.ADMIN, Role.AUDITOR)]
-            scopes = [(v, label) for v, label in scopes if v not in (Scope.ALL, Scope.REGION)]
+        roles = Role.values if roles is None else roles
+        scopes = Scope.values if scopes is None else scopes
+        self.fields["role"].choices = [(v, label) for v, label in Role.choices if v in roles]
+        self.fields["scope"].choices = [(v, label) for v, label in Scope.choices if v in scopes]
+        if Scope.REGION not in scopes:
             del self.fields["region_prefixes"]
-        self.fields["role"].choices = roles
-        self.fields["scope"].choices = scopes
 
 
 class PasswordResetForm(BootstrapFormMixin, forms.Form):
     password = forms.CharField(
         label=_("临时密码"), widget=forms.PasswordInput, min_length=8, help_text=_("用户下次登录时须修改")
     )
+
+
+class ApiTokenForm(BootstrapFormMixin, forms.Form):
+    name = forms.CharField(label=_("用途"), max_length=100, help_text=_("如：数据同步脚本"))

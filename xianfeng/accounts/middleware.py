@@ -1,7 +1,9 @@
 from django.shortcuts import redirect
 from django.urls import reverse
 
-# Paths a user with an initial password may still reach.
+# Paths a user with an initial password may still reach. The API is let through here only so
+# that it can answer in its own JSON error shape: xianfeng/api/auth.py refuses every operation
+# (403) to such a user, whether signed in by session or by token.
 _ALLOWED_PREFIXES = ("/accounts/password/", "/accounts/logout/", "/static/", "/i18n/", "/api/")
 
 

@@ -1,8 +1,11 @@
 import re
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xianfeng.core.scoping import ScopeSpec
@@ -89,6 +92,11 @@ class Grant(models.Model):
             raise ValidationError({"region_prefixes": _("此范围须指定至少一个地区代码")})
 
 
+def default_token_expiry():
+    """API tokens expire API_TOKEN_DAYS days (default 90) after they are created."""
+    return timezone.now() + timedelta(days=settings.API_TOKEN_DAYS)
+
+
 class ApiToken(models.Model):
     """A bearer token for the JSON API. Only a hash is stored; the token is shown once."""
 
@@ -98,6 +106,7 @@ class ApiToken(models.Model):
     prefix = models.CharField(max_length=8)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("到期时间"), default=default_token_expiry)
     revoked = models.BooleanField(_("已吊销"), default=False)
 
     scope_spec = ScopeSpec(org_path="user__org__path", owner="user")
@@ -108,3 +117,11 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.name})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_usable(self) -> bool:
+        return not self.revoked and not self.is_expired

@@ -81,6 +81,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "members.export",
         "teams.change",
         "teams.export",
+        # 党办 organizes activities and records them, and appoints branch secretaries and
+        # volunteers: a grant needs every permission of the role it gives (no escalation).
+        "servicelog.change",
         "accounts.view",
         "accounts.change",
         "imports.view",

@@ -14,4 +14,6 @@ urlpatterns = [
     path("users/<int:pk>/grants/", views.GrantCreateView.as_view(), name="grant_create"),
     path("users/<int:pk>/password/", views.PasswordResetView.as_view(), name="password_reset"),
     path("grants/<int:pk>/revoke/", views.GrantRevokeView.as_view(), name="grant_revoke"),
+    path("tokens/", views.ApiTokenListView.as_view(), name="token_list"),
+    path("tokens/<int:pk>/revoke/", views.ApiTokenRevokeView.as_view(), name="token_revoke"),
 ]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -9,21 +10,27 @@ from django.utils.translation import gettext as _
 from xianfeng.core.views import SignedInView
 from xianfeng.orgs.selectors import org_parent_choices
 
-from . import services
+from . import selectors, services
 from .forms import (
+    ApiTokenForm,
     GrantForm,
     LoginForm,
     PasswordChangeForm,
     PasswordResetForm,
     UserCreateForm,
 )
-from .models import Grant, User
+from .models import ApiToken, Grant, User
 from .scoped_views import ScopedListView, ScopedObjectView
 from .scoping import CHANGE, VIEW, can, scoped
 
 
 def grant_form(user, data=None) -> GrantForm:
-    return GrantForm(data, org_choices=org_parent_choices(user=user), administrator=services.is_administrator(user))
+    return GrantForm(
+        data,
+        org_choices=org_parent_choices(user=user),
+        roles=services.grantable_roles(user),
+        scopes=services.grantable_scopes(user),
+    )
 
 
 class LoginView(auth_views.LoginView):
@@ -108,13 +115,17 @@ class UserDetailView(ScopedObjectView):
 
 
 def user_detail_context(request, target: User, form) -> dict:
+    can_manage = services.may_manage_user(request.user, target)
     return {
         "target": target,
         "grants": target.grants.select_related("org").order_by("-active", "-created_at"),
         "grant_form": form,
         "reset_form": PasswordResetForm(),
-        "can_change": scoped(request.user, User, CHANGE).filter(pk=target.pk).exists()
-        and (target.pk != request.user.pk or services.is_administrator(request.user)),
+        # Grant controls and the password reset appear only where the services allow them.
+        "can_change": can_manage,
+        "can_grant": services.may_grant_to(request.user, target) and bool(services.grantable_roles(request.user)),
+        "can_reset_password": services.may_reset_password(request.user, target),
+        "tokens": selectors.api_tokens_of(acting_user=request.user, user=target) if can_manage else [],
     }
 
 
@@ -124,18 +135,24 @@ class GrantCreateView(ScopedObjectView):
 
     def post(self, request, pk):
         target = self.get_object()
+        if target.pk == request.user.pk:
+            raise PermissionDenied(_("不能给自己授权"))
+        if not services.may_grant_to(request.user, target):
+            raise PermissionDenied(_("只有系统管理员可以管理系统管理员和审计员"))
         form = grant_form(request.user, request.POST)
+        status = 400
         if form.is_valid():
             try:
                 services.grant_create(acting_user=request.user, user=target, **form.cleaned_data)
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
+                status = 403
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
                 messages.success(request, _("授权已添加"))
                 return redirect("accounts:user_detail", pk=target.pk)
-        return render(request, "accounts/user_detail.html", user_detail_context(request, target, form), status=400)
+        return render(request, "accounts/user_detail.html", user_detail_context(request, target, form), status=status)
 
 
 class GrantRevokeView(ScopedObjectView):
@@ -144,12 +161,8 @@ class GrantRevokeView(ScopedObjectView):
 
     def post(self, request, pk):
         grant = self.get_object()
-        try:
-            services.grant_revoke(acting_user=request.user, grant=grant)
-        except PermissionDenied as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("授权已撤销"))
+        services.grant_revoke(acting_user=request.user, grant=grant)  # PermissionDenied → 403
+        messages.success(request, _("授权已撤销"))
         return redirect("accounts:user_detail", pk=grant.user_id)
 
 
@@ -159,6 +172,8 @@ class PasswordResetView(ScopedObjectView):
 
     def post(self, request, pk):
         target = self.get_object()
+        if not services.may_reset_password(request.user, target):
+            raise PermissionDenied(_("只有系统管理员可以重置其他用户的密码"))
         form = PasswordResetForm(request.POST)
         if form.is_valid():
             try:
@@ -172,3 +187,55 @@ class PasswordResetView(ScopedObjectView):
         else:
             messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
         return redirect("accounts:user_detail", pk=target.pk)
+
+
+class ApiTokenListView(SignedInView):
+    """The signed-in user's own API tokens: list, create (the raw token is shown once)."""
+
+    template_name = "accounts/token_list.html"
+
+    def get(self, request):
+        return self._render(request, ApiTokenForm())
+
+    def post(self, request):
+        form = ApiTokenForm(request.POST)
+        if not form.is_valid():
+            return self._render(request, form, status=400)
+        token, raw = services.api_token_create(
+            acting_user=request.user, user=request.user, name=form.cleaned_data["name"]
+        )
+        messages.success(request, _("令牌已创建。请立即复制保存，离开本页后将无法再次查看。"))
+        return self._render(request, ApiTokenForm(), new_token=token, raw=raw)
+
+    def _render(self, request, form, status=200, **extra):
+        context = {
+            "tokens": selectors.own_api_tokens(user=request.user),
+            "form": form,
+            "days": settings.API_TOKEN_DAYS,
+            **extra,
+        }
+        response = render(request, self.template_name, context, status=status)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class ApiTokenRevokeView(ScopedObjectView):
+    """Revoke one token: GET asks for confirmation, POST revokes. The owner always reaches
+    their own tokens; others only as far as scoped() and the services allow."""
+
+    model = ApiToken
+    action = CHANGE
+
+    def get_object(self):
+        own = selectors.own_api_tokens(user=self.request.user).filter(pk=self.kwargs["pk"]).first()
+        return own if own is not None else super().get_object()
+
+    def get(self, request, pk):
+        return render(request, "accounts/token_revoke.html", {"token": self.get_object()})
+
+    def post(self, request, pk):
+        token = services.api_token_revoke(acting_user=request.user, token=self.get_object())  # PermissionDenied → 403
+        messages.success(request, _("令牌已吊销"))
+        if token.user_id == request.user.pk:
+            return redirect("accounts:token_list")
+        return redirect("accounts:user_detail", pk=token.user_id)

@@ -22,14 +22,23 @@ class DecryptionError(Exception):
     pass
 
 
-def _decode_key(encoded: str) -> bytes:
+def validate_field_key(encoded: str) -> bytes:
+    """The 32 raw bytes of one FIELD_ENCRYPTION_KEY entry, or ImproperlyConfigured naming it.
+
+    Settings call this at start-up with DEBUG off, so a bad key stops the server early."""
     try:
-        key = base64.b64decode(encoded, validate=True)
+        key = base64.b64decode(encoded.strip(), validate=True)
     except ValueError as exc:
-        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be base64") from exc
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEY must be base64 of 32 random bytes "
+            "(python -c 'import base64,os; print(base64.b64encode(os.urandom(32)).decode())')"
+        ) from exc
     if len(key) != 32:
-        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must decode to 32 bytes (AES-256)")
+        raise ImproperlyConfigured(f"FIELD_ENCRYPTION_KEY must decode to exactly 32 bytes (AES-256), not {len(key)}")
     return key
+
+
+_decode_key = validate_field_key
 
 
 def key_id(key: bytes) -> str:

@@ -2,9 +2,10 @@ import datetime
 
 from django.db.models import F, Q, QuerySet
 
+from xianfeng.accounts.personal import exact_lookup
 from xianfeng.accounts.roles import role_allows
 from xianfeng.accounts.scoping import CHANGE, VIEW, active_grants, grant_filter, scoped
-from xianfeng.core.idnumber import normalize_id_number
+from xianfeng.core.idnumber import IdNumberError, normalize_id_number, parse_id_number
 from xianfeng.orgs.models import Organization
 from xianfeng.orgs.selectors import name_matches
 
@@ -14,16 +15,24 @@ from .models import Member, PartyStep
 from .services import events_of
 
 
-def member_search_q(query: str) -> Q:
-    """Name (Simplified or Traditional), pinyin initials, ID number, phone or volunteer number."""
+def member_search_q(query: str, *, user) -> Q:
+    """Name (Simplified or Traditional), pinyin initials, ID number, phone or volunteer number.
+
+    A full ID number or phone is an exact search: logged and rate-limited through
+    accounts.personal.exact_lookup (raises ExactSearchLimited over the hourly limit).
+    """
     query = query.strip()
     q = name_matches(query)
     compact = normalize_id_number(query)
     if len(compact) >= 15 and compact[:17].isdigit():
-        q |= Q(id_number_index=Member._meta.get_field("id_number_index").lookup_value(compact))
+        try:
+            compact = parse_id_number(compact).value
+        except IdNumberError:
+            pass
+        q |= Q(id_number_index=exact_lookup(acting_user=user, model=Member, field="id_number", value=compact))
     phone = normalize_phone(query)
     if phone.isdigit() and len(phone) == 11:
-        q |= Q(phone_index=Member._meta.get_field("phone_index").lookup_value(phone))
+        q |= Q(phone_index=exact_lookup(acting_user=user, model=Member, field="phone", value=phone))
     if query.upper().startswith("ZY"):
         q |= Q(volunteer_no__iexact=query)
     return q
@@ -40,7 +49,7 @@ def member_list(
 ) -> QuerySet:
     qs = scoped(user, Member, action).select_related("branch")
     if query:
-        qs = qs.filter(member_search_q(query))
+        qs = qs.filter(member_search_q(query, user=user))
     if branch_id:
         branch = Organization.objects.filter(pk=branch_id).first()
         qs = qs.filter(branch__path__startswith=branch.path) if branch else qs.none()

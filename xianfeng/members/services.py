@@ -8,6 +8,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xianfeng.accounts.personal import personal_existence_check
 from xianfeng.accounts.scoping import CHANGE, ensure_in_scope
 from xianfeng.audit.models import ChangeLog
 from xianfeng.audit.services import changelog_write, snapshot
@@ -92,11 +93,37 @@ def _snapshot(member: Member) -> dict:
     return data
 
 
-@transaction.atomic
+def check_id_available(*, acting_user, id_number: str | None, exclude_pk=None) -> None:
+    """Refuse an ID number already registered, through accounts.personal (DESIGN.md §3): the
+    usual message when that member is within the user's view scope, a neutral one (logged and
+    rate-limited) when not. Called before the write's transaction so the log row stays."""
+    if not id_number:
+        return
+    try:
+        value = parse_id_number(id_number).value
+    except IdNumberError:
+        return  # the write reports the invalid number
+    message = personal_existence_check(
+        acting_user=acting_user,
+        model=Member,
+        index=Member._meta.get_field("id_number_index").compute(value),
+        exclude_pk=exclude_pk,
+        taken_message=_("该身份证号已登记为其他人员"),
+    )
+    if message:
+        raise ValidationError({"id_number": message})
+
+
 def member_create(*, acting_user, name: str, branch: Organization, **fields) -> Member:
     unknown = set(fields) - EDITABLE
     if unknown:
         raise TypeError(f"member_create got unknown fields {sorted(unknown)}")
+    check_id_available(acting_user=acting_user, id_number=fields.get("id_number"))
+    return _member_create(acting_user=acting_user, name=name, branch=branch, **fields)
+
+
+@transaction.atomic
+def _member_create(*, acting_user, name: str, branch: Organization, **fields) -> Member:
     _check_branch(branch)
     member = Member(name=name.strip(), branch=branch, created_by=acting_user, **fields)
     member_search_fields(member)
@@ -110,11 +137,18 @@ def member_create(*, acting_user, name: str, branch: Organization, **fields) -> 
     return member
 
 
-@transaction.atomic
 def member_update(*, acting_user, member: Member, **changes) -> Member:
     unknown = set(changes) - EDITABLE
     if unknown:
         raise TypeError(f"member_update cannot change {sorted(unknown)}; use member_transfer or party_step_record")
+    if changes.get("id_number"):
+        ensure_in_scope(acting_user, member, CHANGE)
+        check_id_available(acting_user=acting_user, id_number=changes["id_number"], exclude_pk=member.pk)
+    return _member_update(acting_user=acting_user, member=member, **changes)
+
+
+@transaction.atomic
+def _member_update(*, acting_user, member: Member, **changes) -> Member:
     member = Member.objects.select_for_update().get(pk=member.pk)
     ensure_in_scope(acting_user, member, CHANGE)
     before = _snapshot(member)

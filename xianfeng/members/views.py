@@ -2,15 +2,18 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xianfeng.accounts.personal import personal_reveal
+from xianfeng.accounts.personal import ExactSearchLimited, personal_reveal
 from xianfeng.accounts.scoped_views import ScopedListView, ScopedObjectView
 from xianfeng.accounts.scoping import CHANGE, EXPORT, REVEAL, VIEW, can, scoped
+from xianfeng.audit import selectors as audit_selectors
 from xianfeng.audit.models import ChangeLog
 from xianfeng.core.forms import call_service
+from xianfeng.core.params import query_int
 from xianfeng.orgs.models import Organization
 from xianfeng.teams import selectors as team_selectors
 
@@ -21,14 +24,10 @@ from .models import Member, PartyStep
 from .pipeline import Stage
 
 
-def _int(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
-
-
 def _filters(request) -> dict:
     return {
         "query": request.GET.get("q", "").strip(),
-        "branch_id": _int(request.GET.get("branch")),
+        "branch_id": query_int(request.GET.get("branch")),
         "stage": request.GET.get("stage", ""),
         "category": request.GET.get("category", ""),
     }
@@ -43,10 +42,16 @@ class MemberListView(ScopedListView):
 
     def get(self, request):
         filters = _filters(request)
-        members = selectors.member_list(user=request.user, **filters)
+        refused = ""
+        try:
+            members = selectors.member_list(user=request.user, **filters)
+        except ExactSearchLimited as exc:
+            refused = str(exc)
+            members = scoped(request.user, Member).none()
         context = {
             "page": self.paginate(members),
             **filters,
+            "search_refused": refused,
             "branches": _filter_orgs(request.user),
             "stages": Stage.choices,
             "categories": Member.Category.choices,
@@ -64,7 +69,11 @@ class MemberExportView(ScopedListView):
     action = EXPORT
 
     def get(self, request):
-        members = selectors.member_list(user=request.user, **_filters(request))
+        try:
+            members = selectors.member_list(user=request.user, action=EXPORT, **_filters(request))
+        except ExactSearchLimited as exc:
+            messages.error(request, str(exc))
+            return redirect("members:list")
         reveal = request.GET.get("reveal") == "1"
         return member_export_response(
             user=request.user, members=members, reveal=reveal, reason=request.GET.get("reason", "")
@@ -75,8 +84,8 @@ class WorklistView(ScopedListView):
     model = Member
 
     def get(self, request):
-        branch_id = _int(request.GET.get("branch"))
-        days = _int(request.GET.get("days"))
+        branch_id = query_int(request.GET.get("branch"))
+        days = query_int(request.GET.get("days"), maximum=3660)  # ten years ahead at most
         members = selectors.member_worklist(user=request.user, branch_id=branch_id, within_days=days)
         page = self.paginate(members.prefetch_related("party_steps"))
         today = timezone.localdate()
@@ -102,7 +111,7 @@ class MemberCreateView(ScopedListView):
 
     def _form(self, data=None, files=None):
         initial = {}
-        branch_id = _int(self.request.GET.get("branch"))
+        branch_id = query_int(self.request.GET.get("branch"))
         if branch_id:
             initial["branch"] = branch_id
         return MemberForm(data, files, initial=initial, branch_choices=selectors.branch_choices(user=self.request.user))
@@ -134,10 +143,10 @@ class MemberDetailView(ScopedObjectView):
         member = self.get_object()
         dues = selectors.member_dues(member)
         can_change = scoped(request.user, Member, CHANGE).filter(pk=member.pk).exists()
-        history = ChangeLog.objects.filter(
-            model__in=[Member._meta.label, PartyStep._meta.label],
-            object_id__in=[str(member.pk), *[str(s.pk) for s in member.party_steps.all()]],
-        ).select_related("user")[:30]
+        history = audit_selectors.object_history(
+            targets={Member: [member.pk], PartyStep: member.party_steps.values_list("pk", flat=True)},
+            also=Q(model=PartyStep._meta.label, action=ChangeLog.Action.DELETE, before__member=member.pk),  # undone
+        )[:30]
         return render(
             request,
             "members/member_detail.html",

@@ -3,11 +3,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xianfeng.core.forms import BootstrapFormMixin, DateInput
-from xianfeng.regions.models import Region
 
 from . import selectors
 from .importing import VillageResolver
-from .models import Consent, Gender, HouseholdTagKind, Relation, ResidentTagKind
+from .models import HEALTH_TAGS, Consent, Gender, HouseholdTagKind, Relation, ResidentTagKind
 
 
 class VillageField(forms.CharField):
@@ -26,7 +25,7 @@ class VillageField(forms.CharField):
         code, message = self.resolver.resolve(text)
         if message:
             raise forms.ValidationError(message)
-        return Region.objects.get(pk=code)
+        return selectors.village_by_code(code)
 
 
 class ResidentForm(BootstrapFormMixin, forms.Form):
@@ -74,6 +73,13 @@ class TagForm(BootstrapFormMixin, forms.Form):
     valid_from = forms.DateField(label=_("起始日期"), widget=DateInput, required=False, initial=timezone.localdate)
     valid_to = forms.DateField(label=_("结束日期"), widget=DateInput, required=False)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+    def __init__(self, *args, health: bool = True, **kwargs):
+        """``health=False``: health groups (HEALTH_TAGS) are not offered (the service refuses them too)."""
+        super().__init__(*args, **kwargs)
+        if not health:
+            field = self.fields["tag"]
+            field.choices = [c for c in field.choices if c[0] not in HEALTH_TAGS]
 
 
 class HouseholdTagForm(TagForm):

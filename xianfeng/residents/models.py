@@ -45,6 +45,13 @@ class ResidentTagKind(models.TextChoices):
     LEFT_BEHIND = "left_behind", _("留守老人/儿童")
 
 
+# Health data (PIPL art. 28, DESIGN.md §3): shown, filtered on, added or ended only for
+# residents within the user's "residents.health" scope (selectors.with_health_visibility).
+HEALTH_TAGS = frozenset(
+    {ResidentTagKind.SEVERE_MENTAL, ResidentTagKind.CHRONIC, ResidentTagKind.DISABLED, ResidentTagKind.PREGNANT}
+)
+
+
 class HouseholdTagKind(models.TextChoices):
     MONITORED = "monitored", _("监测户")
     LIFTED = "lifted", _("脱贫户")
@@ -203,10 +210,19 @@ class Resident(MaskedPersonalData, TimeStampedModel):
         b = self.birth_date
         return on.year - b.year - ((on.month, on.day) < (b.month, b.day))
 
+    # Set by selectors (annotation or attribute) when the viewer may see this resident's
+    # health tags; absent means no: health data is hidden unless shown on purpose.
+    health_visible = False
+
+    def visible_tags(self):
+        """The tag rows the viewer may see (prefetched tags when present)."""
+        return [t for t in self.tags.all() if self.health_visible or t.tag not in HEALTH_TAGS]
+
     def active_tags(self, on: datetime.date | None = None) -> list[str]:
-        """Labels of the special groups this person is in today, 65岁以上 included."""
+        """Labels of the special groups this person is in today, 65岁以上 included (health
+        groups only when ``health_visible``)."""
         on = on or timezone.localdate()
-        labels = [t.get_tag_display() for t in self.tags.all() if t.is_active_on(on)]
+        labels = [t.get_tag_display() for t in self.visible_tags() if t.is_active_on(on)]
         if is_elderly(self.birth_date, on):
             labels.insert(0, str(ResidentTagKind.ELDERLY.label))
         return labels

@@ -2,16 +2,18 @@
 
 import re
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
-from xianfeng.accounts.roles import Scope, role_allows
-from xianfeng.accounts.scoping import CHANGE, VIEW, active_grants, scoped, served_region_codes
+from xianfeng.accounts.personal import exact_lookup
+from xianfeng.accounts.roles import HEALTH, Scope, role_allows
+from xianfeng.accounts.scoping import CHANGE, VIEW, active_grants, can, scoped, served_region_codes
 from xianfeng.core.idnumber import IdNumberError, normalize_id_number, parse_id_number
 from xianfeng.core.text import looks_like_initials, normalize_name, to_halfwidth
 from xianfeng.regions.models import Region
 
 from .models import (
+    HEALTH_TAGS,
     Household,
     HouseholdTag,
     HouseholdTagKind,
@@ -27,27 +29,33 @@ _ID_LIKE = re.compile(r"^\d{15}$|^\d{17}[\dX]$")
 _PHONE_LIKE = re.compile(r"^\d{7,12}$")
 
 
-def id_lookup(raw: str) -> str:
-    """The blind index to find an ID number typed in any accepted form (15 digits converted)."""
+def id_value(raw: str) -> str:
+    """An ID number typed in any accepted form, as stored (15 digits converted to 18)."""
     try:
-        value = parse_id_number(raw).value
+        return parse_id_number(raw).value
     except IdNumberError:
-        value = normalize_id_number(raw)
-    return Resident._meta.get_field("id_number_index").lookup_value(value)
+        return normalize_id_number(raw)
 
 
-def phone_lookup(raw: str, model=Resident) -> str:
-    return model._meta.get_field("phone_index").lookup_value(normalize_phone(raw))
+def id_lookup(raw: str) -> str:
+    """The blind index of an ID number (for services and tests; searches use search_q)."""
+    return Resident._meta.get_field("id_number_index").lookup_value(id_value(raw))
 
 
-def search_q(query: str, model=Resident) -> Q:
-    """Exact ID or phone through the blind index; otherwise the name (简/繁) or pinyin initials."""
+def search_q(query: str, model=Resident, *, user) -> Q:
+    """Exact ID or phone through the blind index (logged and rate-limited by
+    accounts.personal.exact_lookup); otherwise the name (简/繁) or pinyin initials.
+
+    Raises ExactSearchLimited when the user has used up this hour's exact searches.
+    """
     text = to_halfwidth(query).strip()
     compact = text.replace(" ", "").replace("-", "").upper()
     if model is Resident and _ID_LIKE.match(compact):
-        return Q(id_number_index=id_lookup(compact))
+        index = exact_lookup(acting_user=user, model=Resident, field="id_number", value=id_value(compact))
+        return Q(id_number_index=index)
     if _PHONE_LIKE.match(compact) or compact.startswith("+86"):
-        return Q(phone_index=phone_lookup(compact, model))
+        index = exact_lookup(acting_user=user, model=model, field="phone", value=normalize_phone(compact))
+        return Q(phone_index=index)
     if model is Household:
         q = Q(number=text) | Q(head__name_norm__contains=normalize_name(text))
         if looks_like_initials(text):
@@ -57,6 +65,43 @@ def search_q(query: str, model=Resident) -> Q:
     if looks_like_initials(text):
         q |= Q(name_initials__startswith=text.lower())
     return q
+
+
+def with_health_visibility(qs: QuerySet, user) -> QuerySet:
+    """Residents annotated with ``health_visible``: whether ``user`` may see their health tags
+    (within scoped(user, Resident, "health"))."""
+    if not can(user, HEALTH, Resident):
+        return qs.annotate(health_visible=Value(False, output_field=BooleanField()))
+    return qs.annotate(health_visible=Exists(scoped(user, Resident, HEALTH).filter(pk=OuterRef("pk"))))
+
+
+def mark_health_visibility(*, user, resident: Resident) -> Resident:
+    """Set ``resident.health_visible`` for one resident already read (detail pages, API)."""
+    resident.health_visible = can(user, HEALTH, Resident) and (
+        scoped(user, Resident, HEALTH).filter(pk=resident.pk).exists()
+    )
+    return resident
+
+
+def health_tags_allowed(user) -> bool:
+    """Whether ``user`` sees health tags anywhere (to offer them as filters and choices)."""
+    return can(user, HEALTH, Resident)
+
+
+def tag_filter_choices(*, user) -> list[tuple[str, str]]:
+    """Resident and household categories to filter lists by; health ones only with the right."""
+    health = health_tags_allowed(user)
+    return [
+        *[c for c in ResidentTagKind.choices if health or c[0] not in HEALTH_TAGS],
+        *HouseholdTagKind.choices,
+    ]
+
+
+def resident_tags(*, user, resident: Resident) -> QuerySet:
+    """A resident's tag rows (history included) that ``user`` may see."""
+    mark_health_visibility(user=user, resident=resident)
+    qs = resident.tags.select_related("created_by")
+    return qs if resident.health_visible else qs.exclude(tag__in=HEALTH_TAGS)
 
 
 def resident_tag_q(tags, on=None) -> Q:
@@ -80,20 +125,24 @@ def resident_list(
 ) -> QuerySet:
     qs = scoped(user, Resident, action).filter(merged_into__isnull=True)
     if query.strip():
-        qs = qs.filter(search_q(query))
+        qs = qs.filter(search_q(query, user=user))
     if region.strip():
         qs = qs.filter(village__code__startswith=region.strip())
     if tags:
+        if any(tag in HEALTH_TAGS for tag in tags):
+            # Filtering by a health group is reading health data: only where the user may.
+            qs = scoped(user, qs, HEALTH)
         qs = qs.filter(resident_tag_q(tags))
     if missing_id:
         qs = qs.filter(id_number_index="")
+    qs = with_health_visibility(qs, user)
     return qs.select_related("village", "household").prefetch_related("tags").order_by("village_id", "name_norm", "id")
 
 
 def household_list(*, user, query: str = "", region: str = "", tags=()) -> QuerySet:
     qs = scoped(user, Household, VIEW)
     if query.strip():
-        qs = qs.filter(search_q(query, Household))
+        qs = qs.filter(search_q(query, Household, user=user))
     if region.strip():
         qs = qs.filter(village__code__startswith=region.strip())
     on = timezone.localdate()
@@ -110,7 +159,7 @@ def household_list(*, user, query: str = "", region: str = "", tags=()) -> Query
 
 def household_members(*, user, household: Household) -> QuerySet:
     members = household.members.filter(merged_into__isnull=True).prefetch_related("tags")
-    return scoped(user, members, VIEW).order_by("-relation", "birth_date")
+    return with_health_visibility(scoped(user, members, VIEW), user).order_by("-relation", "birth_date")
 
 
 def household_choices(*, user, village_code: str | None = None) -> QuerySet:
@@ -198,3 +247,22 @@ def township_choices(*, user) -> QuerySet:
     for prefix in prefixes:
         q |= Q(code__startswith=prefix) | Q(code=prefix[:9])
     return qs.filter(q).order_by("code")
+
+
+def merged_into_visible(*, user, resident: Resident) -> Resident | None:
+    """The record a merged duplicate went into, only if ``user`` may view it (else None: the
+    page then says only that it was merged into a record outside their scope)."""
+    if not resident.merged_into_id:
+        return None
+    return scoped(user, Resident, VIEW).filter(pk=resident.merged_into_id).first()
+
+
+def visible_resident_ids(*, user, ids) -> set[int]:
+    """Which of ``ids`` the user may view (to name or link other residents on a page)."""
+    return set(scoped(user, Resident, VIEW).filter(pk__in=list(ids)).values_list("pk", flat=True))
+
+
+def village_by_code(code: str) -> Region:
+    """A village a resolver (VillageResolver, within the user's prefixes) has already accepted;
+    regions are reference data everyone may view."""
+    return Region.objects.get(pk=code)

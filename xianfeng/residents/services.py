@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xianfeng.accounts.personal import not_here_message, personal_existence_check
+from xianfeng.accounts.roles import HEALTH
 from xianfeng.accounts.scoping import CHANGE, ensure_in_scope
 from xianfeng.audit.models import ChangeLog
 from xianfeng.audit.services import changelog_write, snapshot
@@ -17,7 +19,7 @@ from xianfeng.core.idnumber import IdNumberError, parse_id_number
 from xianfeng.core.text import normalize_name, pinyin_initials
 from xianfeng.regions.models import Region
 
-from .models import Consent, Household, HouseholdTag, Relation, Resident, ResidentTag, ResidentTagKind
+from .models import HEALTH_TAGS, Consent, Household, HouseholdTag, Relation, Resident, ResidentTag, ResidentTagKind
 from .validators import validate_phone
 
 RESIDENT_FIELDS = {
@@ -86,8 +88,10 @@ def _prepare(resident: Resident) -> None:
         errors["deceased_on"] = _("死亡日期不能早于出生日期")
     index = Resident._meta.get_field("id_number_index").compute(resident.id_number)
     if index and "id_number" not in errors:
+        # check_id_available has answered before the transaction; this catches a race only,
+        # and says no more than the neutral answer.
         if Resident.objects.filter(id_number_index=index).exclude(pk=resident.pk).exists():
-            errors["id_number"] = _("该身份证号已登记，同一身份证号只能登记一人")
+            errors["id_number"] = not_here_message()
     if errors:
         raise ValidationError(errors)
     check_village(resident.village if resident.village_id else None)
@@ -96,6 +100,27 @@ def _prepare(resident: Resident) -> None:
     for field in ("id_number_index", "phone_index"):
         model_field = Resident._meta.get_field(field)
         setattr(resident, field, model_field.compute(getattr(resident, model_field.source)))
+
+
+def check_id_available(*, acting_user, id_number: str | None, exclude_pk=None) -> None:
+    """Refuse an ID number already registered, through accounts.personal (DESIGN.md §3): the
+    usual message when the record is within the user's view scope, a neutral one (logged and
+    rate-limited) when it is not. Called before the write's transaction so the log stays."""
+    if not id_number:
+        return
+    try:
+        value = parse_id_number(id_number).value
+    except IdNumberError:
+        return  # the write reports the invalid number
+    message = personal_existence_check(
+        acting_user=acting_user,
+        model=Resident,
+        index=Resident._meta.get_field("id_number_index").compute(value),
+        exclude_pk=exclude_pk,
+        taken_message=_("该身份证号已登记，同一身份证号只能登记一人"),
+    )
+    if message:
+        raise ValidationError({"id_number": message})
 
 
 def resident_snapshot(resident: Resident) -> dict:
@@ -107,11 +132,16 @@ def _check_household(resident: Resident) -> None:
         raise ValidationError({"household": _("所在户属于另一个村，请先调整户或居民的所属村")})
 
 
-@transaction.atomic
 def resident_create(*, acting_user, name: str, village: Region, **fields) -> Resident:
     unknown = set(fields) - RESIDENT_FIELDS
     if unknown:
         raise TypeError(f"resident_create does not take {sorted(unknown)}")
+    check_id_available(acting_user=acting_user, id_number=fields.get("id_number"))
+    return _resident_create(acting_user=acting_user, name=name, village=village, **fields)
+
+
+@transaction.atomic
+def _resident_create(*, acting_user, name: str, village: Region, **fields) -> Resident:
     resident = Resident(name=name, village=village, created_by=acting_user, **fields)
     _prepare(resident)
     _check_household(resident)
@@ -124,11 +154,18 @@ def resident_create(*, acting_user, name: str, village: Region, **fields) -> Res
     return resident
 
 
-@transaction.atomic
 def resident_update(*, acting_user, resident: Resident, **changes) -> Resident:
     unknown = set(changes) - RESIDENT_FIELDS
     if unknown:
         raise TypeError(f"resident_update cannot change {sorted(unknown)}")
+    if changes.get("id_number"):
+        ensure_in_scope(acting_user, resident, CHANGE)
+        check_id_available(acting_user=acting_user, id_number=changes["id_number"], exclude_pk=resident.pk)
+    return _resident_update(acting_user=acting_user, resident=resident, **changes)
+
+
+@transaction.atomic
+def _resident_update(*, acting_user, resident: Resident, **changes) -> Resident:
     resident = Resident.objects.select_for_update().get(pk=resident.pk)
     ensure_in_scope(acting_user, resident, CHANGE)
     if resident.merged_into_id:
@@ -168,12 +205,20 @@ def resident_tag_add(
     if tag == ResidentTagKind.ELDERLY:
         raise ValidationError({"tag": _("“65岁以上”按出生日期自动判断，无需手工添加")})
     item = ResidentTag(resident=resident, tag=tag, valid_from=valid_from, valid_to=valid_to, note=note)
+    if tag in HEALTH_TAGS:
+        # Health data (DESIGN.md §3): only within the user's "residents.health" scope, and the
+        # resident's log, read by everyone who sees the resident, does not name the group.
+        ensure_in_scope(acting_user, resident, HEALTH)
+        return _tag_add(acting_user, item, resident, _("加入健康类人群分类"))
     return _tag_add(acting_user, item, resident, _("加入人群分类：%(t)s"))
 
 
 @transaction.atomic
 def resident_tag_end(*, acting_user, tag: ResidentTag, on_date: datetime.date) -> ResidentTag:
     tag = ResidentTag.objects.select_for_update().select_related("resident").get(pk=tag.pk)
+    if tag.tag in HEALTH_TAGS:
+        ensure_in_scope(acting_user, tag.resident, HEALTH)
+        return _tag_end(acting_user, tag, tag.resident, on_date, _("结束健康类人群分类（%(d)s）"))
     return _tag_end(acting_user, tag, tag.resident, on_date, _("结束人群分类：%(t)s（%(d)s）"))
 
 

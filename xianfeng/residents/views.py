@@ -2,12 +2,13 @@
 revealing personal data (logged) and export (masked by default, logged)."""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xianfeng.accounts.personal import personal_export, personal_reveal
+from xianfeng.accounts.personal import ExactSearchLimited, personal_export, personal_reveal
 from xianfeng.accounts.scoped_views import ObjectActionView, ScopedListView, ScopedObjectView
 from xianfeng.accounts.scoping import CHANGE, EXPORT, REVEAL, VIEW, can, scoped
 from xianfeng.core.exports import ExportColumn
@@ -16,7 +17,7 @@ from xianfeng.core.masking import mask_id_number, mask_phone
 
 from . import selectors, services
 from .forms import ConsentForm, ExportForm, ResidentForm, RevealForm, TagEndForm, TagForm
-from .models import HouseholdTagKind, Resident, ResidentMerge, ResidentTag, ResidentTagKind
+from .models import HouseholdTagKind, Resident, ResidentMerge, ResidentTagKind
 from .timeline import resident_timeline
 
 PERSONAL_FIELDS = ["id_number", "phone"]
@@ -33,22 +34,36 @@ def list_filters(request) -> dict:
     }
 
 
-class ResidentListView(ScopedListView):
-    model = Resident
-
-    def get(self, request):
-        filters = list_filters(request)
+def filtered_residents(request, filters: dict, action: str = VIEW):
+    """The residents matching the list filters, or (None, message) when an exact search by
+    ID number or phone is refused (too many this hour)."""
+    try:
         residents = selectors.resident_list(
             user=request.user,
             query=filters["query"],
             region=filters["region"],
             tags=filters["tags"],
             missing_id=filters["missing_id"],
+            action=action,
         )
+    except ExactSearchLimited as exc:
+        return None, str(exc)
+    return residents, ""
+
+
+class ResidentListView(ScopedListView):
+    model = Resident
+
+    def get(self, request):
+        filters = list_filters(request)
+        residents, refused = filtered_residents(request, filters)
+        if refused:  # shown above the (empty) rows
+            residents = scoped(request.user, Resident).none()
         context = {
             "page": self.paginate(residents),
             **filters,
-            "tag_choices": TAG_CHOICES,
+            "search_refused": refused,
+            "tag_choices": selectors.tag_filter_choices(user=request.user),
             "townships": selectors.township_choices(user=request.user),
             "can_change": can(request.user, CHANGE, Resident),
             "can_export": can(request.user, EXPORT, Resident),
@@ -69,21 +84,16 @@ class ResidentExportView(ScopedListView):
             messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
             return redirect(reverse("residents:list") + "?" + request.GET.urlencode())
         reveal = form.cleaned_data["unmasked"]
-        filters = list_filters(request)
-        residents = selectors.resident_list(
-            user=request.user,
-            query=filters["query"],
-            region=filters["region"],
-            tags=filters["tags"],
-            missing_id=filters["missing_id"],
-            action=EXPORT,
-        )
-        if reveal:
-            residents = scoped(request.user, residents, REVEAL)
+        residents, refused = filtered_residents(request, list_filters(request), EXPORT)
+        if refused:
+            messages.error(request, refused)
+            return redirect("residents:list")
+        # personal_export keeps the rows within the export scope and unmasks only those
+        # within the reveal scope.
         return personal_export(
             acting_user=request.user,
             model=Resident,
-            rows=residents.iterator(chunk_size=2000),
+            rows=residents,
             columns=EXPORT_COLUMNS,
             reveal=reveal,
             fields=PERSONAL_FIELDS,
@@ -139,10 +149,12 @@ class ResidentDetailView(ScopedObjectView):
         resident = self.get_object()
         user = request.user
         can_change = scoped(user, Resident, CHANGE).filter(pk=pk).exists()
+        tags = selectors.resident_tags(user=user, resident=resident)  # marks health_visible
         context = {
             "resident": resident,
+            "merged_into": selectors.merged_into_visible(user=user, resident=resident),
             "timeline": resident_timeline(user=user, resident=resident),
-            "tags": resident.tags.select_related("created_by"),
+            "tags": tags,
             "consents": resident.consents.select_related("recorded_by"),
             "household": resident.household,
             "members": (
@@ -155,7 +167,7 @@ class ResidentDetailView(ScopedObjectView):
             "can_change": can_change and not resident.merged_into_id,
             "can_reveal": scoped(user, Resident, REVEAL).filter(pk=pk).exists(),
             "reveal_form": RevealForm(),
-            "tag_form": TagForm(),
+            "tag_form": TagForm(health=resident.health_visible),
             "consent_form": ConsentForm(),
             "tag_end_form": TagEndForm(),
         }
@@ -250,7 +262,13 @@ class ResidentTagEndView(_ResidentAction):
     success_message = gettext_lazy("已结束该分类")
 
     def perform(self, resident, form):
-        tag = get_object_or_404(ResidentTag, pk=form.cleaned_data["tag_id"], resident=resident)
+        tag = (
+            selectors.resident_tags(user=self.request.user, resident=resident)
+            .filter(pk=form.cleaned_data["tag_id"])
+            .first()
+        )
+        if tag is None:
+            raise Http404("Not found")
         services.resident_tag_end(acting_user=self.request.user, tag=tag, on_date=form.cleaned_data["on_date"])
 
 

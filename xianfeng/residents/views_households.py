@@ -2,18 +2,19 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xianfeng.accounts.personal import personal_reveal
+from xianfeng.accounts.personal import ExactSearchLimited, personal_reveal
 from xianfeng.accounts.scoped_views import ObjectActionView, ScopedListView, ScopedObjectView
 from xianfeng.accounts.scoping import CHANGE, REVEAL, can, scoped
 from xianfeng.core.forms import call_service
 
 from . import selectors, services
 from .forms import HouseholdForm, HouseholdTagForm, RevealForm, TagEndForm
-from .models import Household, HouseholdTag, HouseholdTagKind, Resident
+from .models import Household, HouseholdTagKind, Resident
 from .views import list_filters
 
 
@@ -22,12 +23,18 @@ class HouseholdListView(ScopedListView):
 
     def get(self, request):
         filters = list_filters(request)
-        households = selectors.household_list(
-            user=request.user, query=filters["query"], region=filters["region"], tags=filters["tags"]
-        )
+        refused = ""
+        try:
+            households = selectors.household_list(
+                user=request.user, query=filters["query"], region=filters["region"], tags=filters["tags"]
+            )
+        except ExactSearchLimited as exc:  # an exact phone search over the hourly limit
+            refused = str(exc)
+            households = scoped(request.user, Household).none()
         context = {
             "page": self.paginate(households),
             **filters,
+            "search_refused": refused,
             "tag_choices": HouseholdTagKind.choices,
             "townships": selectors.township_choices(user=request.user),
             "can_change": can(request.user, CHANGE, Household),
@@ -151,7 +158,9 @@ class HouseholdTagEndView(_HouseholdAction):
     success_message = gettext_lazy("已结束该户类别")
 
     def perform(self, household, form):
-        tag = get_object_or_404(HouseholdTag, pk=form.cleaned_data["tag_id"], household=household)
+        tag = household.tags.filter(pk=form.cleaned_data["tag_id"]).first()  # the household is in scope
+        if tag is None:
+            raise Http404("Not found")
         services.household_tag_end(acting_user=self.request.user, tag=tag, on_date=form.cleaned_data["on_date"])
 
 

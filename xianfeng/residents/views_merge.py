@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from xianfeng.accounts.scoped_views import ScopedListView, ScopedObjectView
 from xianfeng.accounts.scoping import CHANGE, scoped
 from xianfeng.core.forms import call_service
+from xianfeng.core.params import query_int
 
 from . import selectors, services_merge
 from .forms import MergeForm
@@ -31,9 +32,10 @@ class ResidentMergeView(ScopedObjectView):
     action = CHANGE
 
     def _duplicate(self, raw):
-        if not str(raw or "").isdigit():
+        pk = query_int(raw)
+        if pk is None:
             raise Http404
-        duplicate = scoped(self.request.user, Resident, CHANGE).filter(pk=raw, merged_into__isnull=True).first()
+        duplicate = scoped(self.request.user, Resident, CHANGE).filter(pk=pk, merged_into__isnull=True).first()
         if duplicate is None:
             raise Http404
         return duplicate

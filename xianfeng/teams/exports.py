@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 
 from xianfeng.accounts.personal import personal_export
 from xianfeng.core.exports import ExportColumn
+from xianfeng.members.models import Member
 
 from .models import TeamMembership
 
@@ -28,9 +29,11 @@ def roster_export_response(*, user, team, memberships, on_date=None):
     return personal_export(
         acting_user=user,
         model=TeamMembership,
-        rows=memberships,
+        rows=memberships,  # narrowed to the export scope by personal_export
         columns=roster_columns(),
         reveal=False,
+        person_model=Member,
+        person_id=lambda m: m.member_id,
         fields=["id_number"],
         filename=f"{team.name}-{suffix}.xlsx",
         sheet_title=team.name,

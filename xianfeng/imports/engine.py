@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -149,7 +149,10 @@ def run(
     original_name: str = "",
     commit: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    on_committed: Callable[[Outcome], None] | None = None,
 ) -> Outcome:
+    """``on_committed`` runs inside the import's transaction once every row is written (the
+    caller records the job and its ChangeLog row there, so they commit with the data)."""
     outcome = Outcome()
     try:
         table: Table = read_table(path, original_name)
@@ -167,14 +170,31 @@ def run(
                 _process(spec, table, mapping, ctx, outcome, commit=True, progress=progress)
                 if outcome.error_count:
                     raise _Rollback
+                _collect_warnings(ctx, mapping, outcome)
+                if on_committed is not None:
+                    on_committed(outcome)
                 outcome.committed = True
         else:
             _process(spec, table, mapping, ctx, outcome, commit=False, progress=progress)
     except _Rollback:
         outcome.created = outcome.updated = 0
+    except PermissionDenied as exc:
+        # A spec re-checks, after writing, that every written row is inside the user's scope
+        # (DESIGN.md §3): a row that got past the checks rolls the whole file back.
+        outcome.created = outcome.updated = 0
+        outcome.committed = False
+        outcome.file_problem = _("%(e)s（已全部回滚，未写入任何数据）") % {
+            "e": str(exc) or _("有数据不在您可维护的范围内")
+        }
+    if not outcome.committed:
+        _collect_warnings(ctx, mapping, outcome)
+    return outcome
+
+
+def _collect_warnings(ctx, mapping, outcome) -> None:
     for row, key, message in ctx.warnings:
         outcome.warnings.append(Issue(row, mapping.headers.get(key, key), message))
-    return outcome
+    ctx.warnings.clear()
 
 
 def _process(spec, table, mapping, ctx, outcome, *, commit: bool, progress) -> None:

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from xianfeng.core.scoping import ScopeSpec
 
+from .fields import EncryptedJSONField
+
 
 def upload_path(instance, filename: str) -> str:
     return f"imports/{instance.created_at:%Y/%m}/{filename}"
@@ -19,7 +21,8 @@ class ImportJob(models.Model):
         FAILED = "failed", _("失败")
 
     spec_key = models.CharField(_("导入类型"), max_length=50)
-    file = models.FileField(_("文件"), upload_to="imports/")
+    # The upload, encrypted at rest (files.py); emptied when deleted after the retention period.
+    file = models.FileField(_("文件"), upload_to="imports/", blank=True)
     original_name = models.CharField(_("文件名"), max_length=255)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(_("进度"), default=0)
@@ -29,8 +32,9 @@ class ImportJob(models.Model):
     warning_count = models.PositiveIntegerField(_("提示数"), default=0)
     created_count = models.PositiveIntegerField(_("新增"), default=0)
     updated_count = models.PositiveIntegerField(_("更新"), default=0)
-    issues = models.JSONField(_("问题"), default=list, blank=True)
-    warnings = models.JSONField(_("提示"), default=list, blank=True)
+    # Offending cell values (ID numbers, phones) are kept encrypted, like the upload itself.
+    issues = EncryptedJSONField(_("问题"), default=list, blank=True)
+    warnings = EncryptedJSONField(_("提示"), default=list, blank=True)
     mapping = models.JSONField(_("列对应"), default=dict, blank=True)
     message = models.TextField(_("说明"), blank=True)
     options = models.JSONField(default=dict, blank=True)
@@ -41,6 +45,7 @@ class ImportJob(models.Model):
     org_path = models.CharField(max_length=255, blank=True, db_index=True)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    file_deleted_at = models.DateTimeField(_("文件删除时间"), null=True, blank=True)
 
     scope_spec = ScopeSpec(org_path="org_path", owner="created_by", owner_always=True)
 

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from xianfeng.core.masking import mask
 from xianfeng.core.text import normalize_text
 
 from .parsers import parse_text
@@ -33,9 +34,21 @@ class Column:
     parse: Callable[[Any], Any] = parse_text
     help: str = ""
     example: str = ""
+    # Personal data (ID number, phone, and what rebuilds a masked ID beside it): shown masked
+    # on the job page, and in the error workbook unless the downloader may reveal it.
+    personal: bool = False
+    mask: Callable[[str], str] | None = None
 
     def names(self) -> set[str]:
         return {header_key(n) for n in (self.header, self.key, *self.synonyms)}
+
+    def masked(self, value) -> str:
+        """``value`` as shown to someone who may not see it in full (every character hidden
+        when the column names no mask of its own)."""
+        text = "" if value is None else str(value)
+        if not text:
+            return ""
+        return self.mask(text) if self.mask else mask(text, 0, 0)
 
 
 def header_key(text: str) -> str:
@@ -60,6 +73,9 @@ class ImportContext:
     options: dict = field(default_factory=dict)
     state: dict = field(default_factory=dict)  # a spec's own caches and seen-sets for one run
     warnings: list = field(default_factory=list)  # (row, column key, message)
+    # What a spec that logs per job rather than per row wrote (codes created, values changed):
+    # stored as the "after" of the job's ChangeLog row.
+    changes: dict = field(default_factory=dict)
 
 
 class ImportSpec(ABC):
@@ -85,6 +101,14 @@ class ImportSpec(ABC):
 
     def template_example(self) -> list[str]:
         return [c.example for c in self.columns]
+
+    def personal_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.personal]
+
+    def personal_column_for(self, header) -> Column | None:
+        """The personal column a header (as written in a file, or as an issue names it) stands for."""
+        key = header_key(str(header or ""))
+        return next((c for c in self.columns if c.personal and key in c.names()), None)
 
 
 REGISTRY: dict[str, ImportSpec] = {}

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from xianfeng.accounts.personal import personal_error_workbook
 from xianfeng.accounts.scoped_views import ScopedListView, ScopedObjectView
 from xianfeng.accounts.scoping import CHANGE, VIEW, scoped
 from xianfeng.core.exports import xlsx_response
@@ -15,7 +16,7 @@ from .forms import UploadForm
 from .models import ImportJob
 from .readers import FileProblem
 from .spec import REGISTRY, get_spec
-from .workbooks import error_workbook, message_workbook, template_workbook
+from .workbooks import message_workbook, template_workbook
 
 _xlsx = xlsx_response
 
@@ -43,7 +44,7 @@ class JobListView(ScopedListView):
     model = ImportJob
 
     def get(self, request):
-        jobs = scoped(request.user, ImportJob, VIEW).select_related("created_by")
+        jobs = scoped(request.user, ImportJob, VIEW).select_related("created_by").defer("issues", "warnings")
         specs = [s for s in REGISTRY.values() if services.spec_allowed(request.user, s)]
         return render(request, "imports/job_list.html", {"page": self.paginate(jobs), "specs": specs})
 
@@ -75,11 +76,13 @@ class JobDetailView(ScopedObjectView):
 
     def get(self, request, pk):
         job = self.get_object()
+        spec = get_spec(job.spec_key)
         context = {
             "job": job,
-            "spec": get_spec(job.spec_key),
-            "issues": job.issues[:200],
-            "can_commit": job.can_commit and job.created_by_id == request.user.pk,
+            "spec": spec,
+            "issues": services.issues_for_page(job, spec),
+            "can_commit": job.can_commit and job.created_by_id == request.user.pk and not job.file_deleted_at,
+            "retention_days": services.retention_days(),
         }
         template = "imports/_job_status.html" if request.htmx else "imports/job_detail.html"
         return render(request, template, context)
@@ -111,13 +114,22 @@ class ErrorWorkbookView(ScopedObjectView):
 
     def get(self, request, pk):
         job = self.get_object()
+        if job.file_deleted_at is not None:
+            context = {"job": job, "retention_days": services.retention_days()}
+            return render(request, "imports/file_deleted.html", context, status=410)
         if not job.issues and not job.message:
             raise Http404
-        issues = job.issues or [{"row": 1, "column": "", "message": job.message, "value": ""}]
+        spec = _spec_or_404(job.spec_key)
+        stem = Path(job.original_name).stem
         try:
-            content = error_workbook(Path(job.file.path), job.original_name, issues)
+            return personal_error_workbook(
+                acting_user=request.user,
+                model=spec.model,
+                build=lambda reveal: services.job_error_workbook(job, spec, reveal=reveal),
+                source_name=job.original_name,
+                filename=f"{stem}-错误.xlsx",
+                fields=[c.header for c in spec.personal_columns()],
+            )
         except FileProblem:
             # The file itself could not be read (that is the error): explain in a one-sheet workbook.
-            content = message_workbook(job.message)
-        stem = Path(job.original_name).stem
-        return _xlsx(content, f"{stem}-错误.xlsx")
+            return _xlsx(message_workbook(job.message), f"{stem}-错误.xlsx")

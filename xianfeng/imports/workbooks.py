@@ -10,6 +10,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
+from xianfeng.core.exports import safe_cell_value
+
 from .engine import ERROR_COLUMN, Issue
 from .readers import read_table
 from .spec import ImportSpec
@@ -62,48 +64,77 @@ def template_workbook(spec: ImportSpec) -> bytes:
     return buffer.getvalue()
 
 
-def error_workbook(path: Path, original_name: str, issues: list[dict]) -> bytes:
+def error_workbook(
+    path: Path, original_name: str, issues: list[dict], *, spec: ImportSpec, reveal: bool
+) -> tuple[bytes, int]:
     """The uploaded rows with a first column explaining each row's errors and the bad
-    cells highlighted, so the user fixes them in place and uploads the whole file again."""
+    cells highlighted, so the user fixes them in place and uploads the whole file again.
+
+    The rows are the uploader's personal data: values of the spec's personal columns are
+    masked unless ``reveal`` (the caller decides, checks and logs: accounts.personal), and
+    every cell is written as text that cannot become a formula. Returns the workbook and the
+    number of data rows in it."""
     by_row: dict[int, list[Issue]] = defaultdict(list)
     for item in issues:
-        by_row[item["row"]].append(Issue(**item))
+        by_row[item["row"]].append(Issue(**{k: item.get(k, "") for k in ("row", "column", "message", "value")}))
     table = read_table(path, original_name)
+    personal = {} if reveal else {i: spec.personal_column_for(h) for i, h in enumerate(table.header)}
+    personal = {i: c for i, c in personal.items() if c is not None}
     wb = Workbook(write_only=True)
     sheet = wb.create_sheet("数据")
     header_cells = [WriteOnlyCell(sheet, value=ERROR_COLUMN)]
-    header_cells += [WriteOnlyCell(sheet, value=h) for h in table.header]
+    header_cells += [WriteOnlyCell(sheet, value=safe_cell_value(h)) for h in table.header]
     for cell in header_cells:
         cell.font = BOLD
     sheet.append(header_cells)
     file_level = by_row.pop(1, [])
+    count = 0
     for offset, raw in enumerate(table.rows):
         row_number = offset + 2
         row_issues = by_row.get(row_number, [])
         message = "；".join(f"{i.column}：{i.message}" if i.column else i.message for i in row_issues)
         bad_columns = {i.column for i in row_issues}
-        cells = [WriteOnlyCell(sheet, value=message)]
+        cells = [WriteOnlyCell(sheet, value=safe_cell_value(message))]
         if message:
             cells[0].fill = ERROR_FILL
         for position, value in enumerate(raw):
-            cell = WriteOnlyCell(sheet, value=value)
+            if position in personal and value not in (None, ""):
+                value = personal[position].masked(_text(value))
+            cell = WriteOnlyCell(sheet, value=safe_cell_value(value))
             if position < len(table.header) and table.header[position] in bad_columns:
                 cell.fill = ERROR_FILL
             cells.append(cell)
         sheet.append(cells)
-    if file_level:
+        count += 1
+    if file_level or personal:
         notes = wb.create_sheet("说明")
         for issue in file_level:
-            notes.append([issue.column, issue.message])
+            notes.append([safe_cell_value(issue.column), safe_cell_value(issue.message)])
+        if personal:
+            notes.append(
+                [
+                    _("个人信息"),
+                    safe_cell_value(
+                        _("%(cols)s 列已脱敏显示（*）：请在原文件中改正后重新上传，不要上传本工作簿中的脱敏值。")
+                        % {"cols": "、".join(sorted({table.header[i] for i in personal}))}
+                    ),
+                ]
+            )
     buffer = io.BytesIO()
     wb.save(buffer)
-    return buffer.getvalue()
+    return buffer.getvalue(), count
+
+
+def _text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
 
 
 def message_workbook(message: str) -> bytes:
     wb = Workbook()
     wb.active.append([ERROR_COLUMN])
-    wb.active.append([message])
+    wb.active.append([safe_cell_value(message)])
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

@@ -1,5 +1,6 @@
 """Township (9-digit) and village (12-digit) codes, imported from xlsx or csv."""
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -87,9 +88,30 @@ class RegionImport(ImportSpec):
         return cache[county]
 
     def commit(self, rows, ctx):
-        existing = set(Region.objects.filter(pk__in=[r.code for r in rows]).values_list("code", flat=True))
+        """Regions come by the thousand (a county's villages in one file), so they are logged
+        once per import: the job's ChangeLog row (written in this same transaction) lists every
+        code created and, for each code updated, its name and population before and after."""
+        existing = {
+            r.code: r for r in Region.objects.filter(pk__in=[r.code for r in rows]).only("code", "name", "population")
+        }
         new = [r for r in rows if r.code not in existing]
         old = [r for r in rows if r.code in existing]
         Region.objects.bulk_create(new, batch_size=1000)
         Region.objects.bulk_update(old, ["name", "population", "name_norm", "name_initials"], batch_size=1000)
+        # Re-checked after writing, inside the import's transaction (DESIGN.md §3).
+        codes_written = [r.code for r in rows]
+        if scoped(ctx.user, Region, CHANGE).filter(pk__in=codes_written).count() != len(codes_written):
+            raise PermissionDenied(_("有区划不在您可维护的地区范围内"))
+        changes = ctx.changes
+        changes.setdefault("created", []).extend(r.code for r in new)
+        updated = changes.setdefault("updated", {})
+        for region in old:
+            before = existing[region.code]
+            diff = {
+                field: [getattr(before, field), getattr(region, field)]
+                for field in ("name", "population")
+                if getattr(before, field) != getattr(region, field)
+            }
+            if diff:
+                updated[region.code] = diff
         return len(new), len(old)

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xianfeng.accounts.personal import personal_existence_check_in_import
+from xianfeng.core.masking import mask_id_number, mask_phone
 from xianfeng.core.text import normalize_name
 from xianfeng.imports.parsers import parse_date, parse_text
 from xianfeng.imports.spec import Column, ImportSpec, RowInvalid, register
@@ -61,6 +63,8 @@ class ResidentImport(ImportSpec):
             parse=parse_id_text,
             help="18位（末位可为X）或15位旧号码；无身份证号可留空",
             example="210681196503021234",
+            personal=True,
+            mask=mask_id_number,
         ),
         Column(
             "gender",
@@ -83,6 +87,8 @@ class ResidentImport(ImportSpec):
             "联系电话",
             synonyms=("手机", "手机号", "手机号码", "电话", "电话号码", "联系方式", "phone"),
             example="13812345678",
+            personal=True,
+            mask=mask_phone,
         ),
         Column(
             "village",
@@ -200,7 +206,7 @@ class ResidentImport(ImportSpec):
         id_index = ""
         if id_number and "id_number" not in errors:
             id_index = state["index_field"].compute(id_number)
-            errors.update(self._check_unique_id(id_index, row_number, state))
+            errors.update(self._check_unique_id(id_index, row_number, state, ctx.user))
         if errors:
             raise RowInvalid(errors)
         name_norm = normalize_name(values["name"])
@@ -235,15 +241,21 @@ class ResidentImport(ImportSpec):
             "note": values.get("note", ""),
         }
 
-    def _check_unique_id(self, id_index, row_number, state) -> dict:
+    def _check_unique_id(self, id_index, row_number, state, user) -> dict:
         key = int(id_index[:16], 16)
         seen = state["seen_ids"]
         if key in seen:
             return {"id_number": _("身份证号与第 %(r)s 行重复（同一人只能登记一次）") % {"r": seen[key]}}
         seen[key] = row_number
-        if key in state["existing_ids"]:
-            return {"id_number": _("该身份证号已在系统中登记，不能重复导入")}
-        return {}
+        message = personal_existence_check_in_import(  # no oracle for residents outside the scope
+            acting_user=user,
+            model=Resident,
+            index=id_index,
+            registered=key in state["existing_ids"],
+            taken_message=_("该身份证号已在系统中登记，不能重复导入"),
+            state=state,
+        )
+        return {"id_number": message} if message else {}
 
     def _warn_possible_duplicate(self, name_norm, birth_date, village, row_number, ctx):
         state = ctx.state

@@ -1,11 +1,14 @@
 """Team rosters from a spreadsheet: one row per membership (who, which team, role, from/to)."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xianfeng.accounts.scoping import CHANGE, VIEW, scoped
+from xianfeng.audit.models import ChangeLog
+from xianfeng.audit.services import changelog_write_many, snapshot
+from xianfeng.core.masking import mask_id_number, mask_phone
 from xianfeng.core.text import normalize_name
 from xianfeng.imports.parsers import parse_choice, parse_date, parse_text
 from xianfeng.imports.spec import Column, ImportSpec, RowInvalid, register
@@ -36,9 +39,16 @@ class TeamRosterImport(ImportSpec):
     columns = [
         Column("team", "队伍名称", synonyms=("队伍", "队名", "所在队伍"), required=True, example="第一突击队"),
         Column("name", "姓名", synonyms=("队员姓名", "名字"), required=True, example="张三"),
-        Column("id_number", "身份证号", synonyms=("身份证号码", "公民身份号码"), parse=parse_id_cell),
+        Column(
+            "id_number",
+            "身份证号",
+            synonyms=("身份证号码", "公民身份号码"),
+            parse=parse_id_cell,
+            personal=True,
+            mask=mask_id_number,
+        ),
         Column("volunteer_no", "志愿者编号", synonyms=("志愿者号",)),
-        Column("phone", "手机号", synonyms=("手机", "联系电话", "电话")),
+        Column("phone", "手机号", synonyms=("手机", "联系电话", "电话"), personal=True, mask=mask_phone),
         Column(
             "role",
             "角色",
@@ -117,6 +127,17 @@ class TeamRosterImport(ImportSpec):
 
     def commit(self, rows, ctx):
         TeamMembership.objects.bulk_create(rows, batch_size=1000)
+        # Re-checked after writing, inside the import's transaction (DESIGN.md §3): every
+        # membership in a team the importer manages, every member one they may see.
+        members = {row.member_id for row in rows}
+        in_scope = scoped(ctx.user, TeamMembership, CHANGE).filter(pk__in=[row.pk for row in rows]).count()
+        visible = scoped(ctx.user, Member, VIEW).filter(pk__in=members).count()
+        if in_scope != len(rows) or visible != len(members):
+            raise PermissionDenied(_("有队伍或人员不在您可管理的范围内"))
+        # One row per membership, as when added one by one, in one chained insert.
+        changelog_write_many(
+            actor=ctx.user, action=ChangeLog.Action.CREATE, objs=rows, after_of=snapshot, note=_("批量导入")
+        )
         return len(rows), 0
 
 

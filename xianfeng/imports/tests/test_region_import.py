@@ -11,6 +11,7 @@ from xianfeng.accounts.roles import Role, Scope
 from xianfeng.audit.models import ChangeLog
 from xianfeng.core.tests.factories import user_with_grant
 from xianfeng.imports.models import ImportJob
+from xianfeng.regions.imports import RegionImport
 from xianfeng.regions.models import Region
 
 GOOD_CSV = "区划代码,名称,常住人口\n210681101,孤山镇,30000\n210681101001,孤山村,1200\n"
@@ -183,3 +184,30 @@ def test_big_workbooks_are_streamed_with_the_same_result(importer, login, monkey
     assert streamed_job.issues == calamine_job.issues
     multi = upload(client, "two-sheets.xlsx", xlsx(rows, extra_sheet=True))
     assert "多个含数据的工作表" in multi.message
+
+
+def test_commit_rechecks_scope_after_writing(importer, login, monkeypatch):
+    """A row that gets past the per-county check (a crafted file, a bug in the lookup) is
+    caught by the re-check inside the transaction: nothing of the file is written."""
+    monkeypatch.setattr(RegionImport, "_writable", lambda self, county, ctx: True)
+    client = login(importer)
+    job = upload(client, "regions.csv", GOOD_CSV + "110101001,北京的乡镇,\n")
+    assert job.status == "validated" and job.error_count == 0
+    client.post(reverse("imports:commit", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == "failed" and "不在您可维护的地区范围内" in job.message
+    assert not Region.objects.filter(code__in=["210681101", "210681101001", "110101001"]).exists()
+    assert not ChangeLog.objects.filter(action="import").exists()
+
+
+def test_committed_region_import_logs_what_it_changed(importer, login):
+    """Regions come by the thousand: one ChangeLog row per import, listing every code created
+    and every name or population changed (before and after)."""
+    client = login(importer)
+    job = upload(client, "regions.csv", GOOD_CSV)
+    client.post(reverse("imports:commit", args=[job.pk]))
+    job = upload(client, "rename.csv", "区划代码,名称,常住人口\n210681101,孤山新镇,30000\n210681101002,新村,10\n")
+    client.post(reverse("imports:commit", args=[job.pk]))
+    log = ChangeLog.objects.get(action="import", object_id=str(job.pk))
+    assert log.user == importer and "新增 1，更新 1" in log.note
+    assert log.after == {"created": ["210681101002"], "updated": {"210681101": {"name": ["孤山镇", "孤山新镇"]}}}

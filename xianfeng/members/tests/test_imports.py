@@ -9,11 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from xianfeng.audit.models import ChangeLog
 from xianfeng.imports.models import ImportJob
 from xianfeng.imports.parsers import CellError
+from xianfeng.members import imports as member_imports
 from xianfeng.members.imports import parse_id_cell, parse_phone_cell
 from xianfeng.members.models import Member, PartyStep
 from xianfeng.members.pipeline import Stage
+from xianfeng.orgs.models import Organization
 
 from .factories import make_id_number
 
@@ -134,3 +137,31 @@ def test_phone_parser_never_returns_garbage(text):
     except CellError:
         return
     assert value == "" or value.replace("-", "").isdigit()
+
+
+def test_import_refuses_a_member_outside_the_importers_scope(world, login, monkeypatch):
+    """A row naming a branch outside the importer's scope that got past the branch lookup (a
+    crafted file, a bug in the lookup) is refused by the re-check after writing; nothing is written."""
+    monkeypatch.setattr(member_imports, "branch_choices", lambda user: Organization.objects.all())
+    client = login(world.owner)
+    rows = good_rows(world, 3)
+    rows[2]["所属支部"] = world.branch_b.name
+    job = upload(client, filled_template(client, rows))
+    assert job.error_count == 0
+    client.post(reverse("imports:commit", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED and "不在您可管理的范围内" in job.message
+    assert not Member.objects.exists() and not PartyStep.objects.exists()
+
+
+def test_committed_member_import_logs_each_member(world, login):
+    client = login(world.owner)
+    job = upload(client, filled_template(client, good_rows(world, 4)))
+    client.post(reverse("imports:commit", args=[job.pk]))
+    created = ChangeLog.objects.filter(model="members.Member", action="create")
+    assert sorted(int(pk) for pk in created.values_list("object_id", flat=True)) == sorted(
+        Member.objects.values_list("pk", flat=True)
+    )
+    log = created.get(object_repr__startswith="测试000")
+    assert log.user == world.owner and log.after["id_number"] == "(已加密)" and log.org_path == world.branch_a.path
+    assert ChangeLog.objects.filter(action="import", object_id=str(job.pk)).exists()

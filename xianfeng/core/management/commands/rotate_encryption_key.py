@@ -8,7 +8,8 @@ from django.db.models.functions import Cast
 from xianfeng.core import crypto
 from xianfeng.core.fields import EncryptedTextField
 
-HELP = """Re-encrypt every EncryptedTextField value (all apps) that was not written with the current key.
+HELP = """Re-encrypt every EncryptedTextField value (all apps) that was not written with the current key,
+and what apps encrypt outside such fields (uploaded import files).
 
 Key rotation, step by step:
   1. Make a new key:
@@ -59,6 +60,20 @@ class Command(BaseCommand):
                     f"{model._meta.label}.{field.name}: {scanned} values, "
                     f"{rotated} {'to re-encrypt' if dry_run else 're-encrypted'}, {failed} unreadable"
                 )
+        # Ciphertext kept outside EncryptedTextField columns (encrypted upload files): an app
+        # whose AppConfig defines rotate_encryption(dry_run=...) -> (label, scanned, rotated,
+        # failed) re-encrypts its own.
+        for config in apps.get_app_configs():
+            rotate = getattr(config, "rotate_encryption", None)
+            if rotate is None:
+                continue
+            label, scanned, rotated, failed = rotate(dry_run=dry_run)
+            total_rotated += rotated
+            total_failed += failed
+            self.stdout.write(
+                f"{label}: {scanned} values, {rotated} {'to re-encrypt' if dry_run else 're-encrypted'}, "
+                f"{failed} unreadable"
+            )
         remaining = total_rotated if dry_run else 0
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,14 +1,18 @@
 """The JSON API: routers live in each app (``<app>/api.py``); this module assembles them.
 
-One error shape everywhere: ``{"detail": str, "errors": {field: [messages]}}``.
+One error shape everywhere: ``{"detail": str, "errors": {field: [messages]}}`` (see base.py for
+the 405 answer, the declared error responses and the refusal of text the database cannot store).
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+import logging
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.db import DataError
 from django.http import Http404
-from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from xianfeng.accounts.personal import ExactSearchLimited
 from xianfeng.members.api import router as members_router
 from xianfeng.orgs.api import router as orgs_router
 from xianfeng.regions.api import router as regions_router
@@ -17,8 +21,11 @@ from xianfeng.residents.api import router as residents_router
 from xianfeng.teams.api import router as teams_router
 
 from .auth import SessionAuth, TokenAuth
+from .base import XianfengAPI
 
-api = NinjaAPI(
+logger = logging.getLogger(__name__)
+
+api = XianfengAPI(
     title="Xianfeng API",
     version="1",
     description="先锋 · 基层健康服务平台。所有数据按调用者的授权范围过滤：范围外返回 404，只读返回 403。",
@@ -42,6 +49,11 @@ def forbidden(request, exc):
     return _error(request, 403, str(exc) or "Forbidden")
 
 
+@api.exception_handler(ExactSearchLimited)
+def too_many_exact_searches(request, exc):
+    return _error(request, 429, str(exc), {"q": [str(exc)]})
+
+
 @api.exception_handler(AuthenticationError)
 def unauthorized(request, exc):
     return _error(request, 401, "Authentication required")
@@ -61,6 +73,30 @@ def invalid_schema(request, exc):
         field = ".".join(parts) or "__all__"
         errors.setdefault(field, []).append(item.get("msg", "invalid"))
     return _error(request, 422, "Invalid input", errors)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    """ninja's own answers: 400 for a body that is not JSON, 403 for a failed CSRF check."""
+    return _error(request, exc.status_code, str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_large(request, exc):
+    return _error(request, 413, "Request body too large")
+
+
+@api.exception_handler(DataError)
+@api.exception_handler(OverflowError)
+def out_of_range(request, exc):
+    """Last resort: a value the schema let through overflowed the database or a date computation.
+
+    The schemas bound every id, page and number of days (xianfeng/api/types.py), so reaching this
+    is a schema bug: it is logged as an error (the fuzz test fails on it) and answered 422 instead
+    of 500. On PostgreSQL the failed statement has aborted the enclosing transaction, if any.
+    """
+    logger.error("API input out of range reached %s: %s", type(exc).__name__, exc, exc_info=exc)
+    return _error(request, 422, "Invalid input", {"__all__": ["value out of range"]})
 
 
 api.add_router("/regions/", regions_router)

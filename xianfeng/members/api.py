@@ -1,11 +1,13 @@
 """Members API. Personal data is masked: ID numbers and phones are never sent in clear here."""
 
 import datetime
+from typing import Annotated
 
-from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
 
 from xianfeng.accounts.scoping import CHANGE, VIEW, get_scoped_or_404
+from xianfeng.api.types import Date, Id, Pagination, WithinDays, unchanged
 from xianfeng.orgs.models import Organization
 
 from . import selectors, services
@@ -63,10 +65,10 @@ class MemberDetailOut(MemberOut):
 
 class MemberIn(Schema):
     name: str
-    branch_id: int
+    branch_id: Id
     gender: Member.Gender | None = None
     ethnicity: str = "汉族"
-    birth_date: datetime.date | None = None
+    birth_date: Date | None = None
     id_number: str = ""
     phone: str = ""
     education: Member.Education | None = None
@@ -78,31 +80,34 @@ class MemberIn(Schema):
 
 
 class MemberPatch(Schema):
-    name: str | None = None
+    """Only the fields sent change. null clears birth_date, gender and education; for the other
+    fields null is refused with 422 (send "" to clear a text)."""
+
+    name: str = unchanged()
     gender: Member.Gender | None = None
-    ethnicity: str | None = None
-    birth_date: datetime.date | None = None
-    id_number: str | None = None
-    phone: str | None = None
+    ethnicity: str = unchanged()
+    birth_date: Date | None = None
+    id_number: str = unchanged()
+    phone: str = unchanged()
     education: Member.Education | None = None
-    title: str | None = None
-    department: str | None = None
-    category: Member.Category | None = None
-    volunteer_no: str | None = None
-    note: str | None = None
+    title: str = unchanged()
+    department: str = unchanged()
+    category: Member.Category = unchanged()
+    volunteer_no: str = unchanged()
+    note: str = unchanged()
 
 
 class StepIn(Schema):
     step: Step
-    on_date: datetime.date
+    on_date: Date
     introducers: str = ""
-    extension_months: int | None = None
+    extension_months: Annotated[int, Field(ge=0, le=32767)] | None = None  # the column's range
     note: str = ""
 
 
 class TransferIn(Schema):
-    to_branch_id: int
-    on_date: datetime.date
+    to_branch_id: Id
+    on_date: Date
     note: str = ""
 
 
@@ -121,20 +126,20 @@ def _blank_choices(data: dict) -> dict:
 
 
 @router.get("/", response=list[MemberOut])
-@paginate(PageNumberPagination, page_size=100)
-def list_members(request, q: str = "", branch_id: int | None = None, stage: Stage | None = None, category: str = ""):
+@paginate(Pagination, page_size=100)
+def list_members(request, q: str = "", branch_id: Id | None = None, stage: Stage | None = None, category: str = ""):
     return selectors.member_list(user=request.user, query=q, branch_id=branch_id, stage=stage or "", category=category)
 
 
 @router.get("/worklist/", response=list[MemberOut])
-@paginate(PageNumberPagination, page_size=100)
-def worklist(request, branch_id: int | None = None, within_days: int | None = None):
+@paginate(Pagination, page_size=100)
+def worklist(request, branch_id: Id | None = None, within_days: WithinDays | None = None):
     """Members in the party pipeline ordered by their next deadline (overdue first)."""
     return selectors.member_worklist(user=request.user, branch_id=branch_id, within_days=within_days)
 
 
 @router.get("/{member_id}/", response=MemberDetailOut)
-def get_member(request, member_id: int):
+def get_member(request, member_id: Id):
     return _detail(request, get_scoped_or_404(request.user, Member, VIEW, pk=member_id))
 
 
@@ -147,14 +152,14 @@ def create_member(request, payload: MemberIn):
 
 
 @router.patch("/{member_id}/", response=MemberDetailOut)
-def update_member(request, member_id: int, payload: MemberPatch):
+def update_member(request, member_id: Id, payload: MemberPatch):
     member = get_scoped_or_404(request.user, Member, CHANGE, pk=member_id)
     changes = _blank_choices(payload.dict(exclude_unset=True))
     return _detail(request, services.member_update(acting_user=request.user, member=member, **changes))
 
 
 @router.post("/{member_id}/steps/", response={201: MemberDetailOut})
-def record_step(request, member_id: int, payload: StepIn):
+def record_step(request, member_id: Id, payload: StepIn):
     member = get_scoped_or_404(request.user, Member, CHANGE, pk=member_id)
     services.party_step_record(acting_user=request.user, member=member, **payload.dict())
     member.refresh_from_db()
@@ -162,7 +167,7 @@ def record_step(request, member_id: int, payload: StepIn):
 
 
 @router.post("/{member_id}/transfer/", response=MemberDetailOut)
-def transfer_member(request, member_id: int, payload: TransferIn):
+def transfer_member(request, member_id: Id, payload: TransferIn):
     member = get_scoped_or_404(request.user, Member, CHANGE, pk=member_id)
     to_branch = get_scoped_or_404(request.user, Organization, VIEW, pk=payload.to_branch_id)
     services.member_transfer(

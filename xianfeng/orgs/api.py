@@ -2,9 +2,10 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from xianfeng.accounts.scoping import CHANGE, VIEW, get_scoped_or_404
+from xianfeng.api.types import Date, Id, Pagination, unchanged
 from xianfeng.regions.models import Region
 from xianfeng.regions.selectors import regions_by_code
 
@@ -33,27 +34,29 @@ class OrgOut(Schema):
 class OrgIn(Schema):
     name: str
     kind: Organization.Kind
-    parent_id: int | None = None
+    parent_id: Id | None = None
     short_name: str = ""
-    active_from: datetime.date | None = None
+    active_from: Date | None = None
     description: str = ""
     regions: list[str] = []
 
 
 class OrgPatch(Schema):
-    name: str | None = None
-    short_name: str | None = None
-    kind: Organization.Kind | None = None
-    description: str | None = None
+    """Only the fields sent change; null is refused except for regions (null = unchanged)."""
+
+    name: str = unchanged()
+    short_name: str = unchanged()
+    kind: Organization.Kind = unchanged()
+    description: str = unchanged()
     regions: list[str] | None = None
 
 
 class MoveIn(Schema):
-    parent_id: int | None
+    parent_id: Id | None
 
 
 class DissolveIn(Schema):
-    on_date: datetime.date
+    on_date: Date
     reason: str
 
 
@@ -64,14 +67,14 @@ def _regions(codes: list[str]) -> list[Region]:
     return regions
 
 
-def _parent(request, parent_id: int | None) -> Organization | None:
+def _parent(request, parent_id: Id | None) -> Organization | None:
     if parent_id is None:
         return None
     return get_scoped_or_404(request.user, Organization, VIEW, pk=parent_id)
 
 
 @router.get("/", response=list[OrgOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pagination, page_size=100)
 def list_orgs(request, q: str = "", kind: str = "", include_dissolved: bool = False):
     return selectors.org_list(
         user=request.user, query=q, kind=kind, include_dissolved=include_dissolved
@@ -79,7 +82,7 @@ def list_orgs(request, q: str = "", kind: str = "", include_dissolved: bool = Fa
 
 
 @router.get("/{org_id}/", response=OrgOut)
-def get_org(request, org_id: int):
+def get_org(request, org_id: Id):
     return get_scoped_or_404(request.user, Organization, VIEW, pk=org_id)
 
 
@@ -99,7 +102,7 @@ def create_org(request, payload: OrgIn):
 
 
 @router.patch("/{org_id}/", response=OrgOut)
-def update_org(request, org_id: int, payload: OrgPatch):
+def update_org(request, org_id: Id, payload: OrgPatch):
     org = get_scoped_or_404(request.user, Organization, CHANGE, pk=org_id)
     changes = payload.dict(exclude_unset=True, exclude={"regions"})
     regions = _regions(payload.regions) if payload.regions is not None else None
@@ -107,12 +110,12 @@ def update_org(request, org_id: int, payload: OrgPatch):
 
 
 @router.post("/{org_id}/move/", response=OrgOut)
-def move_org(request, org_id: int, payload: MoveIn):
+def move_org(request, org_id: Id, payload: MoveIn):
     org = get_scoped_or_404(request.user, Organization, CHANGE, pk=org_id)
     return services.org_move(acting_user=request.user, org=org, new_parent=_parent(request, payload.parent_id))
 
 
 @router.post("/{org_id}/dissolve/", response=OrgOut)
-def dissolve_org(request, org_id: int, payload: DissolveIn):
+def dissolve_org(request, org_id: Id, payload: DissolveIn):
     org = get_scoped_or_404(request.user, Organization, CHANGE, pk=org_id)
     return services.org_dissolve(acting_user=request.user, org=org, on_date=payload.on_date, reason=payload.reason)

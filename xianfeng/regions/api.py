@@ -1,7 +1,8 @@
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from xianfeng.accounts.scoping import VIEW, get_scoped_or_404
+from xianfeng.api.types import Pagination
 
 from . import selectors
 from .models import Region
@@ -17,7 +18,7 @@ class RegionOut(Schema):
 
 
 @router.get("/", response=list[RegionOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pagination, page_size=100)
 def list_regions(request, q: str = "", level: str = "", within: str = ""):
     """Search by name (Simplified, Traditional, pinyin initials) or code prefix."""
     return selectors.region_search(user=request.user, query=q, level=level, within=within)

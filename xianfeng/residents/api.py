@@ -5,10 +5,11 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from xianfeng.accounts.personal import personal_reveal
 from xianfeng.accounts.scoping import CHANGE, REVEAL, VIEW, get_scoped_or_404
+from xianfeng.api.types import Date, Id, Pagination, unchanged
 from xianfeng.regions.models import Region
 
 from . import selectors, services
@@ -40,6 +41,7 @@ class ResidentOut(Schema):
 
     @staticmethod
     def resolve_tags(obj) -> list[str]:
+        # Health groups only where selectors marked the resident health_visible for the caller.
         return obj.active_tags()
 
 
@@ -48,26 +50,29 @@ class ResidentIn(Schema):
     village: str  # 12-digit code or a village name within the caller's scope
     id_number: str = ""
     gender: str = ""
-    birth_date: datetime.date | None = None
+    birth_date: Date | None = None
     phone: str = ""
     address: str = ""
-    household_id: int | None = None
+    household_id: Id | None = None
     relation: str = ""
     note: str = ""
 
 
 class ResidentPatch(Schema):
-    name: str | None = None
-    village: str | None = None
-    id_number: str | None = None
-    gender: str | None = None
-    birth_date: datetime.date | None = None
-    phone: str | None = None
-    address: str | None = None
-    household_id: int | None = None
-    relation: str | None = None
-    deceased_on: datetime.date | None = None
-    note: str | None = None
+    """Only the fields sent change. null clears birth_date, deceased_on and household_id; for the
+    other fields null is refused with 422 (send "" to clear a text)."""
+
+    name: str = unchanged()
+    village: str = unchanged()
+    id_number: str = unchanged()
+    gender: str = unchanged()
+    birth_date: Date | None = None
+    phone: str = unchanged()
+    address: str = unchanged()
+    household_id: Id | None = None
+    relation: str = unchanged()
+    deceased_on: Date | None = None
+    note: str = unchanged()
 
 
 class RevealIn(Schema):
@@ -118,7 +123,7 @@ def _village(request, text: str) -> Region:
     code, message = VillageResolver(selectors.change_region_prefixes(request.user)).resolve(text)
     if message:
         raise ValidationError({"village": [message]})
-    return Region.objects.get(pk=code)
+    return selectors.village_by_code(code)
 
 
 def _fields(request, data: dict) -> dict:
@@ -133,7 +138,7 @@ def _fields(request, data: dict) -> dict:
 
 
 @router.get("/", response=list[ResidentOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pagination, page_size=100)
 def list_residents(request, filters: Query[ListFilters]):
     return selectors.resident_list(
         user=request.user, query=filters.q, region=filters.region, tags=filters.tag, missing_id=filters.missing_id
@@ -141,25 +146,28 @@ def list_residents(request, filters: Query[ListFilters]):
 
 
 @router.get("/{resident_id}/", response=ResidentOut)
-def get_resident(request, resident_id: int):
-    return get_scoped_or_404(request.user, Resident, VIEW, pk=resident_id)
+def get_resident(request, resident_id: Id):
+    resident = get_scoped_or_404(request.user, Resident, VIEW, pk=resident_id)
+    return selectors.mark_health_visibility(user=request.user, resident=resident)
 
 
 @router.post("/", response={201: ResidentOut})
 def create_resident(request, payload: ResidentIn):
     data = _fields(request, payload.dict())
-    return Status(201, services.resident_create(acting_user=request.user, **data))
+    resident = services.resident_create(acting_user=request.user, **data)
+    return Status(201, selectors.mark_health_visibility(user=request.user, resident=resident))
 
 
 @router.patch("/{resident_id}/", response=ResidentOut)
-def update_resident(request, resident_id: int, payload: ResidentPatch):
+def update_resident(request, resident_id: Id, payload: ResidentPatch):
     resident = get_scoped_or_404(request.user, Resident, CHANGE, pk=resident_id)
     data = _fields(request, payload.dict(exclude_unset=True))
-    return services.resident_update(acting_user=request.user, resident=resident, **data)
+    resident = services.resident_update(acting_user=request.user, resident=resident, **data)
+    return selectors.mark_health_visibility(user=request.user, resident=resident)
 
 
 @router.post("/{resident_id}/reveal/", response=RevealOut)
-def reveal_resident(request, resident_id: int, payload: RevealIn):
+def reveal_resident(request, resident_id: Id, payload: RevealIn):
     resident = get_scoped_or_404(request.user, Resident, REVEAL, pk=resident_id)
     values = personal_reveal(
         acting_user=request.user, obj=resident, fields=["id_number", "phone"], reason=payload.reason
@@ -168,7 +176,7 @@ def reveal_resident(request, resident_id: int, payload: RevealIn):
 
 
 @household_router.get("/", response=list[HouseholdOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pagination, page_size=100)
 def list_households(request, filters: Query[ListFilters]):
     return selectors.household_list(
         user=request.user, query=filters.q, region=filters.region, tags=filters.tag
@@ -176,12 +184,12 @@ def list_households(request, filters: Query[ListFilters]):
 
 
 @household_router.get("/{household_id}/", response=HouseholdOut)
-def get_household(request, household_id: int):
+def get_household(request, household_id: Id):
     return get_scoped_or_404(request.user, Household, VIEW, pk=household_id)
 
 
 @household_router.post("/{household_id}/reveal/", response=RevealOut)
-def reveal_household(request, household_id: int, payload: RevealIn):
+def reveal_household(request, household_id: Id, payload: RevealIn):
     household = get_scoped_or_404(request.user, Household, REVEAL, pk=household_id)
     values = personal_reveal(acting_user=request.user, obj=household, fields=["phone"], reason=payload.reason)
     return {"id": household.pk, "values": values}

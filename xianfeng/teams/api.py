@@ -4,12 +4,13 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from xianfeng.accounts.scoping import CHANGE, VIEW, get_scoped_or_404, scoped
+from xianfeng.api.types import Date, Id, Pagination, unchanged
 from xianfeng.members.models import Member
 from xianfeng.orgs.models import Organization
-from xianfeng.regions.models import Region
+from xianfeng.regions.selectors import regions_by_code
 
 from . import selectors, services
 from .models import Post, PostAssignment, Team, TeamMembership, Zone, ZoneAssignment
@@ -31,18 +32,20 @@ class TeamOut(Schema):
 class TeamIn(Schema):
     name: str
     kind: Team.Kind
-    owner_org_id: int
+    owner_org_id: Id
     custom_kind: str = ""
     purpose: str = ""
-    active_from: datetime.date | None = None
+    active_from: Date | None = None
 
 
 class TeamPatch(Schema):
-    name: str | None = None
-    kind: Team.Kind | None = None
-    custom_kind: str | None = None
-    purpose: str | None = None
-    active_from: datetime.date | None = None
+    """Only the fields sent change; null is refused (send "" to clear a text)."""
+
+    name: str = unchanged()
+    kind: Team.Kind = unchanged()
+    custom_kind: str = unchanged()
+    purpose: str = unchanged()
+    active_from: Date = unchanged()
 
 
 class MembershipOut(Schema):
@@ -66,25 +69,25 @@ class MembershipOut(Schema):
 
 
 class MembershipIn(Schema):
-    member_id: int
+    member_id: Id
     role: TeamMembership.Role = TeamMembership.Role.MEMBER
-    start_on: datetime.date
-    end_on: datetime.date | None = None
+    start_on: Date
+    end_on: Date | None = None
 
 
 class EndIn(Schema):
-    end_on: datetime.date
+    end_on: Date
     reason: str = ""
 
 
 class Joining(Schema):
-    member_id: int
+    member_id: Id
     role: TeamMembership.Role = TeamMembership.Role.MEMBER
 
 
 class RotateIn(Schema):
-    on_date: datetime.date
-    leaving: list[int] | None = None  # membership ids; null = everyone current
+    on_date: Date
+    leaving: list[Id] | None = None  # membership ids; null = everyone current
     joining: list[Joining] = []
     reason: str = ""
 
@@ -112,24 +115,24 @@ class ZoneOut(PlaceOut):
 
 class PostIn(Schema):
     name: str
-    owner_org_id: int
+    owner_org_id: Id
     location: str = ""
     duties: str = ""
-    active_from: datetime.date | None = None
+    active_from: Date | None = None
 
 
 class ZoneIn(Schema):
     name: str
-    owner_org_id: int
+    owner_org_id: Id
     regions: list[str] = []
-    departments: list[int] = []
+    departments: list[Id] = []
     description: str = ""
-    active_from: datetime.date | None = None
+    active_from: Date | None = None
 
 
 class AssignIn(Schema):
-    member_id: int
-    start_on: datetime.date
+    member_id: Id
+    start_on: Date
     note: str = ""
 
 
@@ -146,16 +149,16 @@ class AssignmentOut(Schema):
         return obj.member.name
 
 
-def _org(request, org_id: int) -> Organization:
+def _org(request, org_id: Id) -> Organization:
     return get_scoped_or_404(request.user, Organization, VIEW, pk=org_id)
 
 
-def _member(request, member_id: int) -> Member:
+def _member(request, member_id: Id) -> Member:
     return get_scoped_or_404(request.user, Member, VIEW, pk=member_id)
 
 
 @router.get("/", response=list[TeamOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pagination, page_size=100)
 def list_teams(request, q: str = "", kind: str = "", include_dissolved: bool = False):
     return selectors.team_list(user=request.user, query=q, kind=kind, include_dissolved=include_dissolved)
 
@@ -168,10 +171,8 @@ def create_team(request, payload: TeamIn):
 
 
 @router.get("/memberships/", response=list[MembershipOut])
-@paginate(PageNumberPagination, page_size=200)
-def list_memberships(
-    request, team_id: int | None = None, member_id: int | None = None, on: datetime.date | None = None
-):
+@paginate(Pagination, page_size=200)
+def list_memberships(request, team_id: Id | None = None, member_id: Id | None = None, on: Date | None = None):
     qs = scoped(request.user, TeamMembership, VIEW).select_related("member")
     if team_id:
         qs = qs.filter(team_id=team_id)
@@ -183,13 +184,13 @@ def list_memberships(
 
 
 @router.post("/memberships/{membership_id}/end/", response=MembershipOut)
-def end_membership(request, membership_id: int, payload: EndIn):
+def end_membership(request, membership_id: Id, payload: EndIn):
     membership = get_scoped_or_404(request.user, TeamMembership, CHANGE, pk=membership_id)
     return services.membership_end(acting_user=request.user, membership=membership, **payload.dict())
 
 
 @router.get("/posts/", response=list[PlaceOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pagination, page_size=100)
 def list_posts(request, q: str = ""):
     return selectors.post_list(user=request.user, query=q)
 
@@ -202,13 +203,13 @@ def create_post(request, payload: PostIn):
 
 
 @router.get("/posts/{post_id}/assignments/", response=list[AssignmentOut])
-def post_assignments(request, post_id: int):
+def post_assignments(request, post_id: Id):
     post = get_scoped_or_404(request.user, Post, VIEW, pk=post_id)
     return scoped(request.user, PostAssignment, VIEW).filter(post=post).select_related("member")
 
 
 @router.post("/posts/{post_id}/assign/", response={201: AssignmentOut})
-def assign_post(request, post_id: int, payload: AssignIn):
+def assign_post(request, post_id: Id, payload: AssignIn):
     post = get_scoped_or_404(request.user, Post, CHANGE, pk=post_id)
     member = _member(request, payload.member_id)
     return Status(
@@ -220,7 +221,7 @@ def assign_post(request, post_id: int, payload: AssignIn):
 
 
 @router.get("/zones/", response=list[ZoneOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pagination, page_size=100)
 def list_zones(request, q: str = ""):
     return selectors.zone_list(user=request.user, query=q).prefetch_related("departments")
 
@@ -229,7 +230,9 @@ def list_zones(request, q: str = ""):
 def create_zone(request, payload: ZoneIn):
     data = payload.dict()
     owner_org = _org(request, data.pop("owner_org_id"))
-    regions = list(Region.objects.filter(code__in=data.pop("regions")))
+    regions, missing = regions_by_code(data.pop("regions"))
+    if missing:
+        raise ValidationError({"regions": [f"unknown region code {c}" for c in missing]})
     departments = list(scoped(request.user, Organization, VIEW).filter(pk__in=data.pop("departments")))
     return Status(
         201,
@@ -240,13 +243,13 @@ def create_zone(request, payload: ZoneIn):
 
 
 @router.get("/zones/{zone_id}/assignments/", response=list[AssignmentOut])
-def zone_assignments(request, zone_id: int):
+def zone_assignments(request, zone_id: Id):
     zone = get_scoped_or_404(request.user, Zone, VIEW, pk=zone_id)
     return scoped(request.user, ZoneAssignment, VIEW).filter(zone=zone).select_related("member")
 
 
 @router.post("/zones/{zone_id}/assign/", response={201: AssignmentOut})
-def assign_zone(request, zone_id: int, payload: AssignIn):
+def assign_zone(request, zone_id: Id, payload: AssignIn):
     zone = get_scoped_or_404(request.user, Zone, CHANGE, pk=zone_id)
     member = _member(request, payload.member_id)
     return Status(
@@ -258,25 +261,25 @@ def assign_zone(request, zone_id: int, payload: AssignIn):
 
 
 @router.get("/{team_id}/", response=TeamOut)
-def get_team(request, team_id: int):
+def get_team(request, team_id: Id):
     return get_scoped_or_404(request.user, Team, VIEW, pk=team_id)
 
 
 @router.patch("/{team_id}/", response=TeamOut)
-def update_team(request, team_id: int, payload: TeamPatch):
+def update_team(request, team_id: Id, payload: TeamPatch):
     team = get_scoped_or_404(request.user, Team, CHANGE, pk=team_id)
     return services.team_update(acting_user=request.user, team=team, **payload.dict(exclude_unset=True))
 
 
 @router.get("/{team_id}/roster/", response=list[MembershipOut])
-def roster(request, team_id: int, on: datetime.date | None = None):
+def roster(request, team_id: Id, on: Date | None = None):
     """Who was in the team on ``on`` (default today)."""
     team = get_scoped_or_404(request.user, Team, VIEW, pk=team_id)
     return selectors.team_roster(user=request.user, team=team, on_date=on)
 
 
 @router.post("/{team_id}/memberships/", response={201: MembershipOut})
-def add_membership(request, team_id: int, payload: MembershipIn):
+def add_membership(request, team_id: Id, payload: MembershipIn):
     team = get_scoped_or_404(request.user, Team, CHANGE, pk=team_id)
     data = payload.dict()
     member = _member(request, data.pop("member_id"))
@@ -284,7 +287,7 @@ def add_membership(request, team_id: int, payload: MembershipIn):
 
 
 @router.post("/{team_id}/rotate/", response=list[MembershipOut])
-def rotate(request, team_id: int, payload: RotateIn):
+def rotate(request, team_id: Id, payload: RotateIn):
     """End the leaving memberships the day before ``on_date`` and start the joining ones on it."""
     team = get_scoped_or_404(request.user, Team, CHANGE, pk=team_id)
     leaving = None

@@ -46,6 +46,7 @@ system-deps:
 lint: deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) scripts/lint_scoped_queries.py
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 test: deps assets system-deps lint

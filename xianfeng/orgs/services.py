@@ -9,7 +9,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xianfeng.accounts.scoping import CHANGE, ensure_in_scope
+from xianfeng.accounts.scoping import CHANGE, VIEW, ensure_in_scope, scoped
 from xianfeng.audit.models import ChangeLog
 from xianfeng.audit.services import changelog_write, snapshot
 from xianfeng.core.text import normalize_name, pinyin_initials
@@ -139,9 +139,15 @@ def org_dissolve(*, acting_user, org: Organization, on_date: datetime.date, reas
         raise ValidationError(_("该组织已于 %(date)s 撤销") % {"date": org.active_to})
     if on_date < org.active_from:
         raise ValidationError({"active_to": _("撤销日期不能早于成立日期 %(date)s") % {"date": org.active_from}})
-    active_children = [c.name for c in org.children.all() if c.active_to is None]
-    if active_children:
-        raise ValidationError(_("请先撤销或转移下级组织：%(names)s") % {"names": "、".join(active_children[:5])})
+    active_children = org.children.filter(active_to__isnull=True)
+    if active_children.exists():
+        # Name only the children the user may see: an 本组织 grant does not reach them.
+        visible = scoped(acting_user, active_children, VIEW)
+        names = list(visible.values_list("name", flat=True)[:5])
+        hidden = active_children.count() - visible.count()
+        if hidden:
+            names.append(_("另有 %(n)s 个不在您权限范围内的下级组织") % {"n": hidden})
+        raise ValidationError(_("请先撤销或转移下级组织：%(names)s") % {"names": "、".join(names)})
     if not reason.strip():
         raise ValidationError({"dissolve_reason": _("请填写撤销原因")})
     before = _org_snapshot(org)

@@ -4,8 +4,9 @@ from django.utils.translation import gettext as _
 
 from xianfeng.accounts.scoped_views import ScopedListView, ScopedObjectView
 from xianfeng.accounts.scoping import CHANGE, VIEW, can, scoped
-from xianfeng.audit.models import ChangeLog
+from xianfeng.audit import selectors as audit_selectors
 from xianfeng.core.forms import call_service
+from xianfeng.core.params import query_int
 
 from . import selectors, services
 from .forms import DissolveForm, MoveForm, OrganizationForm
@@ -46,8 +47,8 @@ class OrgCreateView(ScopedListView):
 
     def get(self, request):
         initial = {}
-        parent_id = request.GET.get("parent")
-        if parent_id and parent_id.isdigit():
+        parent_id = query_int(request.GET.get("parent"))
+        if parent_id:
             initial["parent"] = selectors.org_parent_choices(user=request.user).filter(pk=parent_id).first()
         form = OrganizationForm(initial=initial, **_form_kwargs(request.user))
         return render(request, "orgs/org_form.html", {"form": form, "creating": True})
@@ -74,9 +75,7 @@ class OrgDetailView(ScopedObjectView):
     def get(self, request, pk):
         org = self.get_object()
         children = scoped(request.user, org.children.all(), VIEW).order_by("path")
-        history = ChangeLog.objects.filter(model=Organization._meta.label, object_id=str(org.pk)).select_related(
-            "user"
-        )[:20]
+        history = audit_selectors.object_history(targets={Organization: [org.pk]})[:20]
         return render(
             request,
             "orgs/org_detail.html",

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xianfeng.core.forms import BootstrapFormMixin, DateInput
-from xianfeng.regions.models import Region
+from xianfeng.regions.selectors import regions_by_code
 
 from .models import Team, TeamMembership
 
@@ -122,11 +122,10 @@ class ZoneForm(BootstrapFormMixin, forms.Form):
     def clean_regions(self):
         raw = self.cleaned_data.get("regions", "")
         codes = [c for c in raw.replace("，", ",").replace(" ", ",").split(",") if c.strip()]
-        found = {r.code: r for r in Region.objects.filter(code__in=codes)}
-        unknown = [c for c in codes if c not in found]
+        regions, unknown = regions_by_code(codes)
         if unknown:
             raise forms.ValidationError(_("未知的区划代码：%(codes)s") % {"codes": "、".join(unknown)})
-        return [found[c] for c in codes]
+        return regions
 
 
 class AssignForm(BootstrapFormMixin, forms.Form):

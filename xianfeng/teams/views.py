@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from xianfeng.accounts.scoped_views import ScopedListView, ScopedObjectView
 from xianfeng.accounts.scoping import CHANGE, EXPORT, can, scoped
-from xianfeng.audit.models import ChangeLog
+from xianfeng.audit import selectors as audit_selectors
 from xianfeng.core.forms import call_service
 from xianfeng.members.selectors import member_choices
 
@@ -89,9 +89,7 @@ class TeamDetailView(ScopedObjectView):
             "is_today": on_date == today,
             "roster": selectors.team_roster(user=request.user, team=team, on_date=on_date),
             "history": selectors.team_history(user=request.user, team=team),
-            "changes": ChangeLog.objects.filter(model=Team._meta.label, object_id=str(team.pk)).select_related("user")[
-                :20
-            ],
+            "changes": audit_selectors.object_history(targets={Team: [team.pk]})[:20],
             "can_change": can_change and team.is_active,
             "can_export": can(request.user, EXPORT, Team),
             "exclusive": rules.is_exclusive(team.kind),

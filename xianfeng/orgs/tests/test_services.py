@@ -3,7 +3,9 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from xianfeng.accounts.roles import Role, Scope
 from xianfeng.audit.models import ChangeLog
+from xianfeng.core.tests.factories import user_with_grant
 from xianfeng.orgs import services
 from xianfeng.orgs.models import Organization
 from xianfeng.orgs.selectors import org_list
@@ -110,3 +112,16 @@ def test_update_records_before_and_after(world):
 def test_search_by_traditional_characters_and_initials(world):
     assert [o.name for o in org_list(user=world.admin, query="內科黨支部")] == ["内科党支部"]
     assert [o.name for o in org_list(user=world.admin, query="wkdzb")] == ["外科党支部"]
+
+
+def test_dissolve_refusal_does_not_name_children_outside_the_users_scope(world):
+    """An 本组织 grant reaches the branch but not its groups: their names stay hidden."""
+    clerk = user_with_grant(Role.CLERK, Scope.ORG_ONLY, world.branch_a, username="org-only-clerk")
+    with pytest.raises(ValidationError) as refused:
+        services.org_dissolve(acting_user=clerk, org=world.branch_a, on_date=datetime.date.today(), reason="x")
+    message = " ".join(refused.value.messages)
+    assert world.group_a.name not in message
+    assert "另有 1 个不在您权限范围内的下级组织" in message
+    with pytest.raises(ValidationError) as refused:
+        services.org_dissolve(acting_user=world.admin, org=world.branch_a, on_date=datetime.date.today(), reason="x")
+    assert world.group_a.name in " ".join(refused.value.messages)

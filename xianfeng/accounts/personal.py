@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpResponse
@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from xianfeng.audit.models import AccessLog
 from xianfeng.audit.services import accesslog_write
 from xianfeng.core.exports import ExportColumn, xlsx_bytes, xlsx_response
+from xianfeng.core.idnumber import IdNumberError, parse_id_number
 
 from .scoping import EXPORT, REVEAL, VIEW, can, ensure_in_scope, scoped
 
@@ -250,6 +251,28 @@ def personal_existence_check(
     if count <= settings.EXACT_SEARCH_LIMIT + 1:
         _log_lookup(acting_user, AccessLog.Kind.EXISTENCE, model, field, _("存在性核验（登记在权限范围外）"))
     return not_here_message()
+
+
+def personal_id_number_check(*, acting_user, model, id_number: str | None, taken_message: str, exclude_pk=None):
+    """Refuse (ValidationError on "id_number") an ID number already registered for ``model``:
+    ``taken_message`` when that record is within the user's view scope, the neutral, logged and
+    rate-limited answer of personal_existence_check when not. Services call it before their
+    write's transaction, so the AccessLog row stays when the write is refused."""
+    if not id_number:
+        return
+    try:
+        value = parse_id_number(id_number).value
+    except IdNumberError:
+        return  # the write itself reports the invalid number
+    message = personal_existence_check(
+        acting_user=acting_user,
+        model=model,
+        index=model._meta.get_field("id_number_index").compute(value),
+        exclude_pk=exclude_pk,
+        taken_message=taken_message,
+    )
+    if message:
+        raise ValidationError({"id_number": message})
 
 
 def personal_existence_check_in_import(

@@ -8,7 +8,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xianfeng.accounts.personal import personal_existence_check
+from xianfeng.accounts.personal import personal_id_number_check
 from xianfeng.accounts.scoping import CHANGE, ensure_in_scope
 from xianfeng.audit.models import ChangeLog
 from xianfeng.audit.services import changelog_write, snapshot
@@ -94,24 +94,14 @@ def _snapshot(member: Member) -> dict:
 
 
 def check_id_available(*, acting_user, id_number: str | None, exclude_pk=None) -> None:
-    """Refuse an ID number already registered, through accounts.personal (DESIGN.md §3): the
-    usual message when that member is within the user's view scope, a neutral one (logged and
-    rate-limited) when not. Called before the write's transaction so the log row stays."""
-    if not id_number:
-        return
-    try:
-        value = parse_id_number(id_number).value
-    except IdNumberError:
-        return  # the write reports the invalid number
-    message = personal_existence_check(
+    """Refuse an ID number already registered (see accounts.personal.personal_id_number_check)."""
+    personal_id_number_check(
         acting_user=acting_user,
         model=Member,
-        index=Member._meta.get_field("id_number_index").compute(value),
+        id_number=id_number,
         exclude_pk=exclude_pk,
         taken_message=_("该身份证号已登记为其他人员"),
     )
-    if message:
-        raise ValidationError({"id_number": message})
 
 
 def member_create(*, acting_user, name: str, branch: Organization, **fields) -> Member:

@@ -171,7 +171,13 @@ class MemberEditView(ScopedObjectView):
     action = CHANGE
 
     def _form(self, member, data=None, files=None):
-        return MemberForm(data, files, instance=member, with_branch=False, branch_choices=Organization.objects.none())
+        return MemberForm(
+            data,
+            files,
+            instance=member,
+            with_branch=False,
+            branch_choices=scoped(self.request.user, Organization, CHANGE).none(),
+        )
 
     def get(self, request, pk):
         member = self.get_object()

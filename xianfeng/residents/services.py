@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xianfeng.accounts.personal import not_here_message, personal_existence_check
+from xianfeng.accounts.personal import not_here_message, personal_id_number_check
 from xianfeng.accounts.roles import HEALTH
 from xianfeng.accounts.scoping import CHANGE, ensure_in_scope
 from xianfeng.audit.models import ChangeLog
@@ -103,24 +103,14 @@ def _prepare(resident: Resident) -> None:
 
 
 def check_id_available(*, acting_user, id_number: str | None, exclude_pk=None) -> None:
-    """Refuse an ID number already registered, through accounts.personal (DESIGN.md §3): the
-    usual message when the record is within the user's view scope, a neutral one (logged and
-    rate-limited) when it is not. Called before the write's transaction so the log stays."""
-    if not id_number:
-        return
-    try:
-        value = parse_id_number(id_number).value
-    except IdNumberError:
-        return  # the write reports the invalid number
-    message = personal_existence_check(
+    """Refuse an ID number already registered (see accounts.personal.personal_id_number_check)."""
+    personal_id_number_check(
         acting_user=acting_user,
         model=Resident,
-        index=Resident._meta.get_field("id_number_index").compute(value),
+        id_number=id_number,
         exclude_pk=exclude_pk,
         taken_message=_("该身份证号已登记，同一身份证号只能登记一人"),
     )
-    if message:
-        raise ValidationError({"id_number": message})
 
 
 def resident_snapshot(resident: Resident) -> dict:

@@ -125,6 +125,9 @@ def user_detail_context(request, target: User, form) -> dict:
         "can_change": can_manage,
         "can_grant": services.may_grant_to(request.user, target) and bool(services.grantable_roles(request.user)),
         "can_reset_password": services.may_reset_password(request.user, target),
+        # Say why the controls are missing, rather than leave a bare page.
+        "protected": not can_manage and services.is_protected(target),
+        "own_account": target.pk == request.user.pk,
         "tokens": selectors.api_tokens_of(acting_user=request.user, user=target) if can_manage else [],
     }
 

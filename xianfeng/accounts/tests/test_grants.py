@@ -279,3 +279,12 @@ def test_only_administrators_create_superusers(world):
             acting_user=world.owner, username="chaoji", password="Chushi-mima-1", org=world.group_a, is_superuser=True
         )
     assert not User.objects.filter(username="chaoji").exists()
+
+
+def test_a_clerk_on_an_auditors_page_is_told_why_there_are_no_controls(world, login):
+    auditor = UserFactory(org=world.group_a, username="group-auditor")
+    GrantFactory(user=auditor, role=Role.AUDITOR, scope=Scope.ALL, org=None)
+    page = login(world.owner).get(reverse("accounts:user_detail", args=[auditor.pk])).content.decode()
+    assert "系统管理员和审计员只能由系统管理员管理" in page
+    assert reverse("accounts:password_reset", args=[auditor.pk]) not in page
+    assert reverse("accounts:grant_create", args=[auditor.pk]) not in page

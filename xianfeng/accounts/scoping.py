@@ -29,11 +29,13 @@ __all__ = [
     "ensure_in_scope",
     "get_scoped_or_404",
     "grant_filter",
+    "permission_filter",
     "scoped",
     "served_region_codes",
 ]
 
 _NOTHING = Q(pk__in=[])
+NO_GRANT = Q(pk__in=[])  # a distinct object: compared by identity
 
 
 def _spec(model: type[models.Model]) -> ScopeSpec:
@@ -122,21 +124,33 @@ def scoped(user, model_or_qs, action: str = VIEW) -> QuerySet:
     permission = f"{model._meta.app_label}.{action}"
     if action == VIEW and spec.public_view:
         return qs
+    combined = permission_filter(user, model, permission)
+    if combined is None:
+        return qs
+    if combined is NO_GRANT:
+        return qs.none()
+    if spec.owner_always and spec.owner:
+        combined |= Q(**{spec.owner: user.pk})
+    return qs.filter(combined)
+
+
+def permission_filter(user, model: type[models.Model], permission: str) -> Q | None:
+    """The rows of ``model`` that the user's grants holding ``permission`` open, OR-combined.
+
+    None means every row; ``NO_GRANT`` (an empty filter) means no grant holds the permission,
+    which differs from grants that open no rows: an owner_always model still opens the
+    owner's rows to them. ``scoped()`` asks for "<model's app>.<action>"; a form may ask which
+    organizations a user may register members in ("members.change" on Organization).
+    """
     combined: Q | None = None
-    any_grant = False
     for grant in active_grants(user):
         if not role_allows(grant.role, permission):
             continue
         q = grant_filter(grant, model, user)
         if q is None:
-            return qs
-        combined = q if not any_grant else combined | q
-        any_grant = True
-    if not any_grant:
-        return qs.none()
-    if spec.owner_always and spec.owner:
-        combined |= Q(**{spec.owner: user.pk})
-    return qs.filter(combined)
+            return None
+        combined = q if combined is None else combined | q
+    return NO_GRANT if combined is None else combined
 
 
 def active_grants(user) -> list:

@@ -3,8 +3,7 @@ import datetime
 from django.db.models import F, Q, QuerySet
 
 from xianfeng.accounts.personal import exact_lookup
-from xianfeng.accounts.roles import role_allows
-from xianfeng.accounts.scoping import CHANGE, VIEW, active_grants, grant_filter, scoped
+from xianfeng.accounts.scoping import CHANGE, VIEW, permission_filter, scoped
 from xianfeng.core.idnumber import IdNumberError, normalize_id_number, parse_id_number
 from xianfeng.orgs.models import Organization
 from xianfeng.orgs.selectors import name_matches
@@ -85,15 +84,8 @@ def orgs_for(user, permission: str) -> QuerySet:
         return qs.none()
     if user.is_superuser:
         return qs
-    combined = None
-    for grant in active_grants(user):
-        if not role_allows(grant.role, permission):
-            continue
-        q = grant_filter(grant, Organization, user)
-        if q is None:
-            return qs
-        combined = q if combined is None else combined | q
-    return qs.filter(combined) if combined is not None else qs.none()
+    combined = permission_filter(user, Organization, permission)
+    return qs if combined is None else qs.filter(combined)
 
 
 def branch_choices(*, user, action: str = CHANGE) -> QuerySet:

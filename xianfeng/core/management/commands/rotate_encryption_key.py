@@ -1,5 +1,7 @@
 """Re-encrypt every encrypted field value with the current key (the first of FIELD_ENCRYPTION_KEY)."""
 
+from argparse import RawDescriptionHelpFormatter
+
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
@@ -39,8 +41,6 @@ class Command(BaseCommand):
     help = HELP
 
     def create_parser(self, *args, **kwargs):
-        from argparse import RawDescriptionHelpFormatter
-
         parser = super().create_parser(*args, **kwargs)
         parser.formatter_class = RawDescriptionHelpFormatter
         return parser

@@ -11,7 +11,18 @@ from django.utils.translation import gettext as _
 
 from .parsers import CellError
 from .readers import FileProblem, Table, column_letter, read_table
-from .spec import Column, ImportContext, ImportSpec, RowInvalid, header_key
+from .spec import (
+    CREATE,
+    MODE_UPDATE,
+    UNCHANGED,
+    UPDATE,
+    Column,
+    ImportContext,
+    ImportSpec,
+    Planned,
+    RowInvalid,
+    header_key,
+)
 
 ERROR_COLUMN = "错误说明"
 MAX_KEPT_ISSUES = 100_000
@@ -34,6 +45,10 @@ class Outcome:
     valid: int = 0
     created: int = 0
     updated: int = 0
+    # What the clean rows would do: {CREATE: n, UPDATE: n, UNCHANGED: n} and, for UPDATE,
+    # how many rows change each column (column key -> count).
+    planned: dict = field(default_factory=lambda: {CREATE: 0, UPDATE: 0, UNCHANGED: 0})
+    changed_columns: dict = field(default_factory=dict)
     committed: bool = False
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
@@ -199,6 +214,8 @@ def _collect_warnings(ctx, mapping, outcome) -> None:
 
 def _process(spec, table, mapping, ctx, outcome, *, commit: bool, progress) -> None:
     spec.prepare(ctx)
+    writes = {CREATE, UPDATE} if spec.mode(ctx) == MODE_UPDATE else {CREATE}
+    planned, changed_columns = outcome.planned, outcome.changed_columns
     plan = _plan(spec, mapping)
     batch: list = []
     for offset, raw in enumerate(table.rows):
@@ -215,7 +232,12 @@ def _process(spec, table, mapping, ctx, outcome, *, commit: bool, progress) -> N
                 outcome.errors.extend(issues)
         else:
             outcome.valid += 1
-            if commit and not outcome.error_count:
+            if not isinstance(cleaned, Planned):
+                cleaned = Planned(CREATE, cleaned)
+            planned[cleaned.action] = planned.get(cleaned.action, 0) + 1
+            for key in cleaned.changed:
+                changed_columns[key] = changed_columns.get(key, 0) + 1
+            if commit and not outcome.error_count and cleaned.action in writes:
                 batch.append(cleaned)
         if commit and len(batch) >= spec.batch_size:
             _commit_batch(spec, batch, ctx, outcome)

@@ -36,6 +36,12 @@ class ImportJob(models.Model):
     issues = EncryptedJSONField(_("问题"), default=list, blank=True)
     warnings = EncryptedJSONField(_("提示"), default=list, blank=True)
     mapping = models.JSONField(_("列对应"), default=dict, blank=True)
+    # What the check found the clean rows would do (engine.Outcome.planned and changed_columns):
+    # {"create": n, "update": n, "unchanged": n, "changed": {column header: n}}.
+    plan = models.JSONField(_("检查结果"), default=dict, blank=True)
+    # The error workbook, built once in the background after a check and stored encrypted
+    # like the upload (files.py); deleted with it after the retention period.
+    error_file = models.FileField(_("错误工作簿"), upload_to="imports/", blank=True)
     message = models.TextField(_("说明"), blank=True)
     options = models.JSONField(default=dict, blank=True)
     encoding = models.CharField(max_length=30, blank=True)
@@ -67,3 +73,22 @@ class ImportJob(models.Model):
 
     def audit_org_path(self) -> str:
         return self.org_path
+
+
+class HeaderChoice(models.Model):
+    """A column header a user mapped by hand in the check step (or chose to ignore, with an
+    empty ``column_key``), remembered per import kind and offered again next time."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    spec_key = models.CharField(max_length=50)
+    header = models.CharField(max_length=200)  # spec.header_key() of the header as written
+    column_key = models.CharField(max_length=50, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    scope_spec = ScopeSpec(owner="user", owner_always=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "spec_key", "header"], name="one_choice_per_header")]
+
+    def __str__(self) -> str:
+        return f"{self.spec_key}: {self.header} -> {self.column_key or '-'}"

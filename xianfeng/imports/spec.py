@@ -10,8 +10,16 @@ An app declares specs in ``<app>/imports.py`` and registers them::
         model = Region
         columns = [Column("code", "区划代码", synonyms=["代码"], required=True), ...]
 
-        def clean_row(self, values, ctx): ...   # return a cleaned row or raise RowInvalid
-        def commit(self, rows, ctx): ...        # write a batch; returns (created, updated)
+        def clean_row(self, values, ctx): ...   # return a Planned row (or raise RowInvalid)
+        def commit(self, rows, ctx): ...        # write a batch of Planned rows; returns (created, updated)
+
+Create, update or skip: a spec whose records have a natural key (ID number, volunteer number,
+region code) names it in ``natural_key``. ``clean_row`` then looks the key up and returns
+``Planned(CREATE, data)``, ``Planned(UPDATE, data, changed=(column keys...))`` or
+``Planned(UNCHANGED, data)``. The check counts all three; the user picks the mode
+(``ctx.options["mode"]``: MODE_CREATE writes only new records and skips the rest, MODE_UPDATE
+also updates); the engine hands ``commit`` only what the mode writes. A plain value returned by
+``clean_row`` means CREATE.
 """
 
 from abc import ABC, abstractmethod
@@ -67,6 +75,20 @@ class RowInvalid(Exception):
         super().__init__(str(self.errors))
 
 
+CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
+MODE_CREATE, MODE_UPDATE = "create", "update"  # "create only" / "create and update"
+
+
+@dataclass
+class Planned:
+    """What one clean row will do. ``changed`` lists the column keys whose value differs from
+    the stored record (UPDATE only); ``data`` is whatever the spec's commit needs."""
+
+    action: str
+    data: Any
+    changed: tuple[str, ...] = ()
+
+
 @dataclass
 class ImportContext:
     user: Any
@@ -85,19 +107,30 @@ class ImportSpec(ABC):
     columns: list[Column] = []
     batch_size = 2000
     description = ""
+    # Column key identifying an existing record (see the module docstring); "" = create only.
+    natural_key: str = ""
+
+    @property
+    def updatable(self) -> bool:
+        return bool(self.natural_key)
+
+    def mode(self, ctx: "ImportContext") -> str:
+        return ctx.options.get("mode", MODE_CREATE) if self.updatable else MODE_CREATE
 
     def prepare(self, ctx: ImportContext) -> None:
         """Load lookups once per run (existing codes, org names...). Optional."""
         return None
 
     def clean_row(self, values: dict, row_number: int, ctx: ImportContext):
-        """Cross-field and database checks for one row; return what commit() needs."""
+        """Cross-field and database checks for one row; return a Planned row (or a plain value:
+        CREATE)."""
         return values
 
     @abstractmethod
     def commit(self, rows: list, ctx: ImportContext) -> tuple[int, int]:
-        """Write one batch of cleaned rows; return (created, updated). Called inside the import's
-        single transaction, so raising rolls back the whole file."""
+        """Write one batch of Planned rows (CREATE, and UPDATE in MODE_UPDATE); return (created,
+        updated). Called inside the import's single transaction, so raising rolls back the whole
+        file. Updates go through the app's services and write their ChangeLog rows."""
 
     def template_example(self) -> list[str]:
         return [c.example for c in self.columns]

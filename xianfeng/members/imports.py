@@ -268,6 +268,7 @@ class MemberImport(ImportSpec):
         return events
 
     def commit(self, rows, ctx):
+        rows = [planned.data for planned in rows]  # every spec still creates only
         year = ctx.state["today"].year
         if "next_volunteer" not in ctx.state:
             ctx.state["next_volunteer"] = volunteer_sequence(_next_volunteer_number(year), year)

@@ -91,6 +91,7 @@ class RegionImport(ImportSpec):
         """Regions come by the thousand (a county's villages in one file), so they are logged
         once per import: the job's ChangeLog row (written in this same transaction) lists every
         code created and, for each code updated, its name and population before and after."""
+        rows = [planned.data for planned in rows]  # every spec still creates only
         existing = {
             r.code: r for r in Region.objects.filter(pk__in=[r.code for r in rows]).only("code", "name", "population")
         }

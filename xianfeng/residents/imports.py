@@ -288,5 +288,6 @@ class ResidentImport(ImportSpec):
             )
 
     def commit(self, rows, ctx):
+        rows = [planned.data for planned in rows]  # every spec still creates only
         created = services_import.resident_import_batch(acting_user=ctx.user, rows=rows, state=ctx.state)
         return created, 0

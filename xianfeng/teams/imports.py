@@ -126,6 +126,7 @@ class TeamRosterImport(ImportSpec):
         return member
 
     def commit(self, rows, ctx):
+        rows = [planned.data for planned in rows]  # every spec still creates only
         TeamMembership.objects.bulk_create(rows, batch_size=1000)
         # Re-checked after writing, inside the import's transaction (DESIGN.md §3): every
         # membership in a team the importer manages, every member one they may see.

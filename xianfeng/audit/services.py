@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 
 from django.db import models
 
-from xianfeng.core.fields import BlindIndexField, EncryptedTextField
+from xianfeng.core.fields import BlindIndexField, EncryptedTextField, PhoneTailField
 from xianfeng.core.middleware import client_ip
 
 from .models import AccessLog, ChangeLog, LoginLog
@@ -40,7 +40,7 @@ def snapshot(obj: models.Model, exclude: tuple[str, ...] = ()) -> Snapshot:
     for field in obj._meta.concrete_fields:
         if field.name in exclude or field.name in ("created_at", "updated_at", "password"):
             continue
-        if isinstance(field, BlindIndexField):
+        if isinstance(field, (BlindIndexField, PhoneTailField)):  # derived from an encrypted field
             continue
         if isinstance(field, EncryptedTextField):
             value = getattr(obj, field.attname)
@@ -104,6 +104,7 @@ def changelog_write_many(
     objs: Iterable[models.Model],
     after_of: Callable[[models.Model], dict | None] | None = None,
     note: str = "",
+    before_of: Callable[[models.Model], dict | None] | None = None,
 ) -> list[ChangeLog]:
     """One ChangeLog row per object, chained in one bulk insert (imports). Call it once, at the
     end of the import's transaction: on PostgreSQL the chain head stays locked until commit."""
@@ -111,7 +112,9 @@ def changelog_write_many(
     ip = client_ip()
     rows = []
     for obj in objs:
-        _, after = _without_secrets(obj._meta.model, None, after_of(obj) if after_of else None)
+        before, after = _without_secrets(
+            obj._meta.model, before_of(obj) if before_of else None, after_of(obj) if after_of else None
+        )
         rows.append(
             ChangeLog(
                 user=user,
@@ -120,6 +123,7 @@ def changelog_write_many(
                 model=obj._meta.label,
                 object_id=str(obj.pk),
                 object_repr=str(obj)[:200],
+                before=before,
                 after=after,
                 note=note[:500],
                 org_path=_org_path_of(obj),

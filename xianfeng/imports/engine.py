@@ -1,6 +1,7 @@
 """Run an import: map headers, parse and check every row, and either report (dry run) or
 commit every row in one transaction. Nothing is written unless the whole file is clean."""
 
+import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,9 @@ from .spec import (
     ImportSpec,
     Planned,
     RowInvalid,
+    header_base,
     header_key,
+    header_stem,
 )
 
 ERROR_COLUMN = "错误说明"
@@ -56,10 +59,14 @@ class Outcome:
     error_count: int = 0
     mapping: dict = field(default_factory=dict)  # column key -> header found
     encoding: str = ""
+    headers: list[str] = field(default_factory=list)  # the file's non-empty headers, in order
+    mapping_problem: bool = False  # file_problem is about headers: the user can map them by hand
+    unmapped: dict = field(default_factory=dict)  # header mapped to nothing -> non-empty cells
+    blocking: str = ""  # why the rows, though clean, may not be committed yet
 
     @property
     def ok(self) -> bool:
-        return not self.file_problem and self.error_count == 0
+        return not self.file_problem and not self.blocking and self.error_count == 0
 
 
 class _Rollback(Exception):
@@ -70,41 +77,116 @@ class _Rollback(Exception):
 class Mapping:
     index: dict[str, int]  # column key -> position in the row
     headers: dict[str, str]  # column key -> header as written
-    ignored: list[str]
+    ignored: list[str]  # headers matched to no column (recognised by nothing, not chosen)
+    chosen_ignored: list[str] = field(default_factory=list)  # headers the user chose to ignore
+    problems: list[str] = field(default_factory=list)  # what stops the file being read at all
 
 
-def map_headers(spec: ImportSpec, header: list[str]) -> Mapping:
-    """Match the file's headers to the spec's columns by name or synonym."""
-    lookup: dict[str, Column] = {}
+# How close a file header must be to a column's names to be offered as "may be it".
+SIMILAR_ENOUGH = 0.5
+
+
+def header_lookups(spec: ImportSpec) -> tuple[dict, dict, dict]:
+    """Column names by exact key, by key without qualifiers, and by that without a known suffix.
+    A loose name two columns share is left out, so loose matching never has to guess."""
+    exact: dict[str, Column] = {}
+    loose: list[dict] = [{}, {}]
+    shared: list[set] = [set(), set()]
     for column in spec.columns:
         for name in column.names():
-            lookup.setdefault(name, column)
-    index, headers, ignored, problems = {}, {}, [], []
+            exact.setdefault(name, column)
+            base = header_base(name)
+            for level, key in enumerate((base, header_stem(base))):
+                if loose[level].setdefault(key, column) is not column:
+                    shared[level].add(key)
+    for level in (0, 1):
+        for key in shared[level]:
+            loose[level].pop(key, None)
+    return exact, loose[0], loose[1]
+
+
+def match_header(spec: ImportSpec, raw: str, lookups=None, remembered: dict | None = None) -> Column | None:
+    """The column a header names: an exact name or synonym first, then the user's remembered
+    choice, then the header without its qualifiers, then without a known suffix."""
+    exact, base_lookup, stem_lookup = lookups or header_lookups(spec)
+    key = header_key(raw)
+    if key in exact:
+        return exact[key]
+    if remembered and key in remembered:
+        return spec_column(spec, remembered[key])  # None when the user chose to ignore it
+    base = header_base(key)
+    return base_lookup.get(base) or stem_lookup.get(header_stem(base))
+
+
+def spec_column(spec: ImportSpec, key: str) -> Column | None:
+    return next((c for c in spec.columns if c.key == key), None)
+
+
+def nearest_headers(column: Column, candidates: list[str], limit: int = 2) -> list[str]:
+    """The file headers that look most like ``column`` (its header or a synonym), best first."""
+    names = [header_base(n) for n in column.names()]
+    scored = []
+    for position, raw in enumerate(candidates):
+        base = header_base(header_key(raw))
+        if not base:
+            continue
+        score = max(difflib.SequenceMatcher(None, base, name).ratio() for name in names)
+        if score >= SIMILAR_ENOUGH:
+            scored.append((-score, position, raw))
+    return [raw for _score, _position, raw in sorted(scored)[:limit]]
+
+
+def map_headers(
+    spec: ImportSpec, header: list[str], *, manual: dict | None = None, remembered: dict | None = None
+) -> Mapping:
+    """Match the file's headers to the spec's columns. ``manual`` ({header as written: column
+    key, or "" to ignore}) is what the user chose on this job's page and wins; ``remembered``
+    ({header_key: column key or ""}) is what they chose for this kind of import before, used
+    where no name or synonym matches exactly. Problems (a required column missing, two headers
+    for one column) are returned, not raised, so the page can offer the mapping by hand."""
+    manual = manual or {}
+    lookups = header_lookups(spec)
+    index, headers, ignored, chosen_ignored, problems = {}, {}, [], [], []
     for position, raw in enumerate(header):
         if raw.strip() == "":
             continue
         if raw.strip() == ERROR_COLUMN:
             continue  # our own error workbook, re-uploaded after fixing
-        column = lookup.get(header_key(raw))
-        if column is None:
-            ignored.append(raw)
-            continue
+        if raw in manual:
+            column = spec_column(spec, manual[raw])
+            if column is None:
+                chosen_ignored.append(raw)
+                continue
+        else:
+            column = match_header(spec, raw, lookups, remembered)
+            if column is None:
+                if remembered and remembered.get(header_key(raw)) == "":
+                    chosen_ignored.append(raw)
+                else:
+                    ignored.append(raw)
+                continue
         if column.key in index:
             problems.append(
-                _("“%(a)s”和“%(b)s”都对应“%(col)s”，请只保留一列")
+                _("“%(a)s”和“%(b)s”都对应“%(col)s”，请只保留一列，或在下方把其中一列改为忽略")
                 % {"a": headers[column.key], "b": raw, "col": column.header}
             )
             continue
         index[column.key] = position
         headers[column.key] = raw
-    blank = [column_letter(i) for i, h in enumerate(header) if not h.strip() and i < len(header)]
-    missing = [c.header for c in spec.columns if c.required and c.key not in index]
-    if missing:
-        hint = _("（第1行 %(cols)s 列表头为空，可能是合并单元格）") % {"cols": "、".join(blank)} if blank else ""
-        problems.append(_("缺少必需的列：%(cols)s%(hint)s") % {"cols": "、".join(missing), "hint": hint})
-    if problems:
-        raise FileProblem("；".join(problems))
-    return Mapping(index=index, headers=headers, ignored=ignored)
+    missing = [c for c in spec.columns if c.required and c.key not in index]
+    for column in missing:
+        near = nearest_headers(column, ignored)
+        if near:
+            problems.append(
+                _("缺少必需的列“%(col)s”；%(near)s可能就是它？可在下方手动指定列对应")
+                % {"col": column.header, "near": "、".join(f"“{h}”" for h in near)}
+            )
+        else:
+            problems.append(_("缺少必需的列“%(col)s”，可在下方手动指定列对应") % {"col": column.header})
+    blank = [column_letter(i) for i, h in enumerate(header) if not h.strip()]
+    if missing and blank:
+        problems.append(_("第1行 %(cols)s 列表头为空，可能是合并单元格") % {"cols": "、".join(blank)})
+    return Mapping(index=index, headers=headers, ignored=ignored, chosen_ignored=chosen_ignored, problems=problems)
 
 
 def _display(value) -> str:
@@ -165,34 +247,53 @@ def run(
     commit: bool = False,
     progress: Callable[[int, int], None] | None = None,
     on_committed: Callable[[Outcome], None] | None = None,
+    remembered: dict | None = None,
 ) -> Outcome:
     """``on_committed`` runs inside the import's transaction once every row is written (the
-    caller records the job and its ChangeLog row there, so they commit with the data)."""
+    caller records the job and its ChangeLog row there, so they commit with the data).
+    ``ctx.options["mapping"]`` holds the headers the user mapped by hand on this job and
+    ``remembered`` what they chose before for this kind of import (see map_headers)."""
     outcome = Outcome()
     try:
         table: Table = read_table(path, original_name)
-        mapping = map_headers(spec, table.header)
     except FileProblem as exc:
         outcome.file_problem = str(exc)
         return outcome
+    mapping = map_headers(spec, table.header, manual=ctx.options.get("mapping"), remembered=remembered)
+    outcome.headers = [h for h in table.header if h.strip() and h.strip() != ERROR_COLUMN]
     outcome.encoding = table.encoding
     outcome.mapping = mapping.headers
-    for header in mapping.ignored:
-        outcome.warnings.append(Issue(1, header, _("未识别的列，已忽略")))
+    if mapping.problems:
+        outcome.file_problem = "；".join(mapping.problems)
+        outcome.mapping_problem = True
+        return outcome
+    for header in mapping.chosen_ignored:
+        outcome.warnings.append(Issue(1, header, _("已按您的选择忽略此列")))
+    unrecognised = set(mapping.ignored)
+    watch = [
+        (position, raw if raw.strip() else "")
+        for position, raw in enumerate(table.header)
+        if raw in unrecognised or not raw.strip()
+    ]
     try:
         if commit:
             with transaction.atomic():
-                _process(spec, table, mapping, ctx, outcome, commit=True, progress=progress)
-                if outcome.error_count:
+                _process(spec, table, mapping, ctx, outcome, commit=True, progress=progress, watch=watch)
+                if outcome.error_count or outcome.file_problem or outcome.blocking:
                     raise _Rollback
                 _collect_warnings(ctx, mapping, outcome)
                 if on_committed is not None:
                     on_committed(outcome)
                 outcome.committed = True
         else:
-            _process(spec, table, mapping, ctx, outcome, commit=False, progress=progress)
+            _process(spec, table, mapping, ctx, outcome, commit=False, progress=progress, watch=watch)
     except _Rollback:
         outcome.created = outcome.updated = 0
+    except FileProblem as exc:
+        # A limit met while reading (rows, columns, expanded bytes: readers.py): nothing is written.
+        outcome.created = outcome.updated = 0
+        outcome.committed = False
+        outcome.file_problem = str(exc)
     except PermissionDenied as exc:
         # A spec re-checks, after writing, that every written row is inside the user's scope
         # (DESIGN.md §3): a row that got past the checks rolls the whole file back.
@@ -212,8 +313,12 @@ def _collect_warnings(ctx, mapping, outcome) -> None:
     ctx.warnings.clear()
 
 
-def _process(spec, table, mapping, ctx, outcome, *, commit: bool, progress) -> None:
+def _process(spec, table, mapping, ctx, outcome, *, commit: bool, progress, watch=()) -> None:
+    """``watch``: (position, header) of the columns mapped to nothing, whose non-empty cells
+    are counted: data in them blocks the commit until the user maps or ignores them."""
     spec.prepare(ctx)
+    filled = [0] * len(watch)
+    blank_rows = 0
     writes = {CREATE, UPDATE} if spec.mode(ctx) == MODE_UPDATE else {CREATE}
     planned, changed_columns = outcome.planned, outcome.changed_columns
     plan = _plan(spec, mapping)
@@ -221,8 +326,14 @@ def _process(spec, table, mapping, ctx, outcome, *, commit: bool, progress) -> N
     for offset, raw in enumerate(table.rows):
         row_number = offset + 2
         if all(_is_empty(cell) for cell in raw):
+            blank_rows += 1
             continue  # blank line in the middle of a sheet
         outcome.total += 1
+        if watch:
+            width = len(raw)
+            for n, (position, _header) in enumerate(watch):
+                if position < width and not _is_empty(raw[position]):
+                    filled[n] += 1
         values, issues = _parse_row(plan, raw, row_number)
         if not issues:
             cleaned, issues = _clean(spec, mapping, values, row_number, ctx)
@@ -247,6 +358,35 @@ def _process(spec, table, mapping, ctx, outcome, *, commit: bool, progress) -> N
         _commit_batch(spec, batch, ctx, outcome)
     if progress is not None:
         progress(table.total, table.total)
+    if outcome.total == 0:
+        outcome.file_problem = (
+            _("文件只有表头，没有数据行（表头下面的各行都是空的）") if blank_rows else _("文件只有表头，没有数据行")
+        )
+    _report_unmapped(watch, filled, outcome)
+
+
+def _report_unmapped(watch, filled, outcome) -> None:
+    """A column mapped to nothing that holds data would be dropped silently: it blocks the
+    commit until the user maps it or chooses to ignore it. Empty columns do not matter."""
+    blocking = []
+    for (position, header), count in zip(watch, filled, strict=True):
+        if not count:
+            continue
+        if header:
+            outcome.unmapped[header] = count
+            blocking.append(
+                _("“%(h)s”列有 %(n)s 个非空单元格，但没有对应任何字段：请在下方指定它对应的列，或选择“忽略此列”")
+                % {"h": header, "n": count}
+            )
+        else:
+            blocking.append(
+                _("第 %(c)s 列没有表头，却有 %(n)s 个非空单元格：请补上表头后重新上传，或删除该列")
+                % {"c": column_letter(position), "n": count}
+            )
+    outcome.blocking = "；".join(blocking)
+    for (_position, header), count in zip(watch, filled, strict=True):
+        if header and not count:
+            outcome.warnings.append(Issue(1, header, _("未识别的列，没有数据，已忽略")))
 
 
 def _commit_batch(spec, batch, ctx, outcome) -> None:

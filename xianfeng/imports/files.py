@@ -7,7 +7,7 @@ fails to decrypt instead of importing part of the rows. Format::
     MAGIC | key id (8 ascii) | { length (4) | nonce (12) | ciphertext+tag }*
 
 The key is the first of FIELD_ENCRYPTION_KEYS; every listed key decrypts (key rotation:
-``rotate_encryption_key`` re-encrypts stored uploads with ``rotate_files``). The readers take
+``rotate_encryption_key`` re-encrypts stored uploads and error workbooks with ``rotate_files``). The readers take
 a path, so the engine gets a plain temporary copy that is deleted as soon as it is done.
 Files stored before encryption (no MAGIC) are read as they are until rotation encrypts them.
 """
@@ -132,48 +132,67 @@ def plain_copy(field_file, original_name: str) -> Iterator[Path]:
             pass
 
 
-def _key_of(job: ImportJob) -> str | None:
-    with job.file.open("rb") as source:
+STORED_FIELDS = ("file", "error_file")  # the upload and the error workbook built from it
+
+
+def _key_of(field_file) -> str | None:
+    with field_file.open("rb") as source:
         return stored_key_id(source)
 
 
-def _reencrypt(job: ImportJob) -> None:
-    old_name = job.file.name
-    with plain_copy(job.file, job.original_name) as path, path.open("rb") as plain:
+def _reencrypt(job: ImportJob, field: str) -> None:
+    field_file = getattr(job, field)
+    old_name = field_file.name
+    with plain_copy(field_file, job.original_name) as path, path.open("rb") as plain:
         with transaction.atomic():
-            store_encrypted(job.file, Path(old_name).name, plain)
-            ImportJob.objects.filter(pk=job.pk).update(file=job.file.name)
-    if job.file.name != old_name:
-        job.file.storage.delete(old_name)
+            store_encrypted(field_file, Path(old_name).name, plain)
+            ImportJob.objects.filter(pk=job.pk).update(**{field: field_file.name})
+    if field_file.name != old_name:
+        field_file.storage.delete(old_name)
 
 
-def rotate_files(*, dry_run: bool = False) -> tuple[str, int, int, int]:
-    """Re-encrypt every stored upload not written with the current key (also those stored
-    before encryption). Registered with ``rotate_encryption_key``; returns
-    (label, scanned, re-encrypted or to re-encrypt, unreadable)."""
-    current = crypto.keyring()[0][0]
-    known = {kid for kid, _aead in crypto.keyring()}
-    scanned = rotated = failed = 0
-    jobs = ImportJob.objects.exclude(file="").filter(file_deleted_at__isnull=True).only("pk", "file", "original_name")
-    for job in jobs.order_by("pk").iterator():
-        scanned += 1
-        try:
-            kid = _key_of(job)
-        except (OSError, FileDecryptionError):
-            logger.warning("import job %s: stored file missing or unreadable", job.pk)
-            failed += 1
+def _rotate_job(job: ImportJob, current: str, known: set, dry_run: bool) -> tuple[bool, bool]:
+    """(re-encrypted or to re-encrypt, unreadable) for a job's stored files."""
+    rotated = False
+    for field in STORED_FIELDS:
+        field_file = getattr(job, field)
+        if not field_file.name:
             continue
+        try:
+            kid = _key_of(field_file)
+        except (OSError, FileDecryptionError):
+            logger.warning("import job %s: stored %s missing or unreadable", job.pk, field)
+            return rotated, True
         if kid == current:
             continue
         if kid is not None and kid not in known:
-            failed += 1
-            continue
+            return rotated, True
         if not dry_run:
             try:
-                _reencrypt(job)
+                _reencrypt(job, field)
             except (OSError, FileDecryptionError):
-                logger.warning("import job %s: stored file could not be re-encrypted", job.pk)
-                failed += 1
-                continue
-        rotated += 1
+                logger.warning("import job %s: stored %s could not be re-encrypted", job.pk, field)
+                return rotated, True
+        rotated = True
+    return rotated, False
+
+
+def rotate_files(*, dry_run: bool = False) -> tuple[str, int, int, int]:
+    """Re-encrypt every job's stored files (the upload and its error workbook) not written
+    with the current key (also those stored before encryption). Registered with
+    ``rotate_encryption_key``; returns (label, jobs scanned, jobs re-encrypted or to
+    re-encrypt, jobs with an unreadable file)."""
+    current = crypto.keyring()[0][0]
+    known = {kid for kid, _aead in crypto.keyring()}
+    scanned = rotated = failed = 0
+    jobs = (
+        ImportJob.objects.exclude(file="")
+        .filter(file_deleted_at__isnull=True)
+        .only("pk", "file", "error_file", "original_name")
+    )
+    for job in jobs.order_by("pk").iterator():
+        scanned += 1
+        job_rotated, job_failed = _rotate_job(job, current, known, dry_run)
+        rotated += job_rotated
+        failed += job_failed
     return f"{ImportJob._meta.label}.file", scanned, rotated, failed

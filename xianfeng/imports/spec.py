@@ -22,6 +22,7 @@ also updates); the engine hands ``commit`` only what the mode writes. A plain va
 ``clean_row`` means CREATE.
 """
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,12 +60,40 @@ class Column:
         return self.mask(text) if self.mask else mask(text, 0, 0)
 
 
+_OPEN, _CLOSE = "([【「<《〈『{〔", ")]】」>》〉』}〕"
+_BRACKETS = str.maketrans(_OPEN + _CLOSE, "(" * len(_OPEN) + ")" * len(_CLOSE))
+# Marks that say whether a column must be filled, not what it holds.
+_MARKS = ("(必填)", "(选填)", "(可选)", "(非必填)", "(可不填)", "*", "必填", "选填", "可选")
+_QUALIFIER = re.compile(r"\([^()]*\)")
+# Tried with and without, longest first: 身份证号码 ~ 身份证号, 村代码 ~ 村, 联系电话号码 ~ 联系电话.
+HEADER_SUFFIXES = ("号码", "编码", "代码", "编号", "名称", "号")
+
+
 def header_key(text: str) -> str:
-    """Headers compared loosely: 姓名*, 「姓名」, ' 姓 名 ' and 姓名（必填） all match 姓名."""
-    text = normalize_text(text)
-    for mark in ("*", "＊", "(必填)", "（必填）", "必填", "「", "」", "【", "】", ":", "："):
+    """Headers compared loosely: 姓名*, 「姓名」, ' 姓 名 ', 姓名（必填） and 【姓名】 all match 姓名;
+    every kind of bracket reads as (), so 所属村（社区） and 所属村【社区】 are one header."""
+    text = normalize_text(text).translate(_BRACKETS)
+    text = "".join(text.split())
+    for mark in _MARKS:
         text = text.replace(mark, "")
-    return text.replace(" ", "")
+    text = text.rstrip(":").replace("()", "")
+    while len(text) > 2 and text[0] == "(" and text[-1] == ")" and _QUALIFIER.fullmatch(text):
+        text = text[1:-1]  # the whole header in brackets: 「姓名」
+    return text
+
+
+def header_base(key: str) -> str:
+    """A header key without its parenthesised qualifiers: 所属村(社区) ~ 所属村, 现住村(社区)代码 ~
+    现住村代码."""
+    return _QUALIFIER.sub("", key) or key
+
+
+def header_stem(key: str) -> str:
+    """A header base without one known suffix (编码, 代码, 号码, 编号, 名称, 号)."""
+    for suffix in HEADER_SUFFIXES:
+        if key.endswith(suffix) and len(key) > len(suffix):
+            return key[: -len(suffix)]
+    return key
 
 
 class RowInvalid(Exception):

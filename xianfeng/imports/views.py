@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,7 +12,7 @@ from xianfeng.accounts.scoping import CHANGE, VIEW, scoped
 from xianfeng.core.exports import xlsx_response
 
 from . import services
-from .forms import UploadForm
+from .forms import CommitForm, MappingForm, UploadForm
 from .models import ImportJob
 from .readers import FileProblem
 from .spec import REGISTRY, get_spec
@@ -71,21 +71,69 @@ class TemplateView(_SpecView):
         return _xlsx(template_workbook(spec), f"{spec.label}-导入模板.xlsx")
 
 
+def _mapping_form(job, spec, data=None):
+    headers = (job.plan or {}).get("headers", [])
+    return MappingForm(data, headers=headers, spec=spec, initial_mapping=services.mapping_initial(job))
+
+
+def _detail_context(request, job, mapping_form=None) -> dict:
+    spec = get_spec(job.spec_key)
+    plan = job.plan or {}
+    if mapping_form is None and spec is not None and services.may_map_headers(request.user, job):
+        mapping_form = _mapping_form(job, spec)
+    return {
+        "job": job,
+        "spec": spec,
+        "plan": plan,
+        "changed_fields": "、".join(f"{label} {n}" for label, n in (plan.get("changed") or {}).items()),
+        "issues": services.issues_for_page(job, spec),
+        "can_commit": job.can_commit and job.created_by_id == request.user.pk and not job.file_deleted_at,
+        "mapping_form": mapping_form,
+        "mapping_open": bool(mapping_form is not None and (plan.get("mapping_problem") or plan.get("blocked"))),
+        "commit_form": CommitForm(initial={"mode": "create"}),
+        "retention_days": services.retention_days(),
+    }
+
+
 class JobDetailView(ScopedObjectView):
     model = ImportJob
 
     def get(self, request, pk):
         job = self.get_object()
-        spec = get_spec(job.spec_key)
-        context = {
-            "job": job,
-            "spec": spec,
-            "issues": services.issues_for_page(job, spec),
-            "can_commit": job.can_commit and job.created_by_id == request.user.pk and not job.file_deleted_at,
-            "retention_days": services.retention_days(),
-        }
         template = "imports/_job_status.html" if request.htmx else "imports/job_detail.html"
-        return render(request, template, context)
+        return render(request, template, _detail_context(request, job))
+
+
+class JobMappingView(ScopedObjectView):
+    """The check step's column mapping, posted by the uploader: the file is checked again."""
+
+    model = ImportJob
+    action = CHANGE
+
+    def get(self, request, pk):
+        return redirect("imports:detail", pk=self.get_object().pk)
+
+    def post(self, request, pk):
+        job = self.get_object()
+        spec = _spec_or_404(job.spec_key)
+        if not services.may_map_headers(request.user, job):
+            messages.error(request, _("只有上传人可以在导入前修改列对应"))
+            return redirect("imports:detail", pk=job.pk)
+        form = _mapping_form(job, spec, request.POST)
+        if form.is_valid():
+            try:
+                services.import_job_map_headers(acting_user=request.user, job=job, mapping=form.mapping())
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            except PermissionDenied as exc:
+                messages.error(request, str(exc))
+                return redirect("imports:detail", pk=job.pk)
+            else:
+                messages.success(request, _("已按您指定的列对应重新检查"))
+                return redirect("imports:detail", pk=job.pk)
+        context = _detail_context(request, job, mapping_form=form)
+        context["mapping_open"] = True
+        return render(request, "imports/job_detail.html", context, status=400)
 
 
 class JobCommitView(ScopedObjectView):
@@ -94,15 +142,18 @@ class JobCommitView(ScopedObjectView):
 
     def post(self, request, pk):
         job = self.get_object()
+        form = CommitForm(request.POST)
+        mode = form.cleaned_data.get("mode", "") if form.is_valid() else ""
         try:
-            job = services.import_job_commit(acting_user=request.user, job=job)
+            job = services.import_job_commit(acting_user=request.user, job=job, mode=mode)
         except PermissionDenied as exc:
             messages.error(request, str(exc))
         else:
             if job.status == ImportJob.Status.COMMITTED:
                 messages.success(
                     request,
-                    _("导入完成：新增 %(c)s 条，更新 %(u)s 条") % {"c": job.created_count, "u": job.updated_count},
+                    _("导入完成：新增 %(c)s 条，更新 %(u)s 条，跳过 %(s)s 条")
+                    % {"c": job.created_count, "u": job.updated_count, "s": (job.plan or {}).get("skipped", 0)},
                 )
             elif job.status == ImportJob.Status.VALIDATED:
                 messages.error(request, _("写入时发现错误，已全部回滚，未写入任何数据"))
@@ -121,7 +172,12 @@ class ErrorWorkbookView(ScopedObjectView):
             raise Http404
         spec = _spec_or_404(job.spec_key)
         stem = Path(job.original_name).stem
+        if not job.issues:
+            # The file itself could not be read (that is the error): explain in a one-sheet workbook.
+            return _xlsx(message_workbook(job.message), f"{stem}-错误.xlsx")
         try:
+            # Built once after the check and stored (services.job_error_workbook_build): the
+            # download only picks the full or the masked version out of it.
             return personal_error_workbook(
                 acting_user=request.user,
                 model=spec.model,
@@ -131,5 +187,11 @@ class ErrorWorkbookView(ScopedObjectView):
                 fields=[c.header for c in spec.personal_columns()],
             )
         except FileProblem:
-            # The file itself could not be read (that is the error): explain in a one-sheet workbook.
             return _xlsx(message_workbook(job.message), f"{stem}-错误.xlsx")
+        except services.ErrorWorkbookNotReady:
+            if not job.is_running:
+                from .tasks import build_error_workbook
+
+                build_error_workbook.enqueue(job.pk)
+            messages.info(request, _("错误工作簿正在后台生成，请稍候片刻再下载"))
+            return redirect("imports:detail", pk=job.pk)

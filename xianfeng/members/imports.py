@@ -13,16 +13,18 @@ from xianfeng.core.idnumber import IdNumberError, parse_id_number
 from xianfeng.core.masking import mask_id_number, mask_phone
 from xianfeng.core.text import normalize_name
 from xianfeng.imports.parsers import CellError, parse_choice, parse_date, parse_text
-from xianfeng.imports.spec import Column, ImportSpec, RowInvalid, register
+from xianfeng.imports.spec import CREATE, UNCHANGED, UPDATE, Column, ImportSpec, Planned, RowInvalid, register
 
 from . import pipeline
-from .identity import PhoneError, parse_phone, volunteer_number, volunteer_sequence
+from .identity import PhoneError, birth_date_errors, parse_phone, volunteer_number, volunteer_sequence
 from .models import Member, PartyStep, split_names
 from .selectors import branch_choices
-from .services import member_apply_pipeline, member_search_fields
+from .services import member_apply_pipeline, member_clean_identity, member_search_fields
 from .services import next_volunteer_number as _next_volunteer_number
 
 Step = pipeline.Step
+# What a re-import may change on a registered member (besides phone and an empty volunteer number).
+PROFILE = ("name", "gender", "ethnicity", "birth_date", "education", "title", "department", "category", "note")
 
 
 def parse_id_cell(value) -> str:
@@ -69,8 +71,11 @@ class MemberImport(ImportSpec):
     description = gettext_lazy(
         "每行一人。身份证号自动核对校验位并补全出生日期和性别；发展党员各环节日期须先后有序"
         "（确定发展对象须在确定积极分子满一年后，转正须在入党满一年后）。志愿者未填编号的自动编号。"
+        "已登记的人员（按身份证号，无身份证号时按志愿者编号）可选择按文件更新基本信息：空白单元格不会清空已有信息；"
+        "所属支部和发展党员各环节日期不会通过导入修改，请在人员页面办理组织关系转接或登记环节。"
     )
     model = Member
+    natural_key = "id_number"
     columns = [
         Column(
             "name",
@@ -125,7 +130,7 @@ class MemberImport(ImportSpec):
             "category",
             "人员类别",
             synonyms=("类别", "人员类型"),
-            parse=_choice(Member.Category.choices, Member.Category.STAFF),
+            parse=_choice(Member.Category.choices),  # empty: 职工 for a new person, unchanged otherwise
             help="职工/志愿者/其他，默认职工",
             example="职工",
         ),
@@ -161,6 +166,7 @@ class MemberImport(ImportSpec):
         ctx.state["branches"] = branches
         index = Member._meta.get_field("id_number_index")
         ctx.state["index_field"] = index
+        ctx.state["phone_index"] = Member._meta.get_field("phone_index")
         ctx.state["known_ids"] = set(
             Member.objects.exclude(id_number_index="").values_list("id_number_index", flat=True)
         )
@@ -169,6 +175,28 @@ class MemberImport(ImportSpec):
         )
         ctx.state["seen"] = {}
         ctx.state["today"] = timezone.localdate()
+        self._load_existing(ctx)
+
+    def _load_existing(self, ctx):
+        """Members the user may change, by ID index and by volunteer number, with the dates of
+        their party steps (a re-import compares with them; members number in the thousands)."""
+        writable = scoped(ctx.user, Member, CHANGE).order_by()
+        by_index, by_volunteer, by_pk, people = {}, {}, {}, set()
+        fields = ("pk", "id_number_index", "volunteer_no", "phone_index", "branch_id", "name_norm", *PROFILE)
+        for row in writable.values(*fields):
+            row["steps"] = {}
+            by_pk[row["pk"]] = row
+            people.add((row["name_norm"], row["birth_date"]))
+            if row["id_number_index"]:
+                by_index[row["id_number_index"]] = row
+            if row["volunteer_no"]:
+                by_volunteer[row["volunteer_no"]] = row
+        steps = PartyStep.objects.filter(member__in=writable.values("pk")).values_list("member_id", "step", "on_date")
+        for member, step, on_date in steps:
+            if member in by_pk:
+                by_pk[member]["steps"].setdefault(step, set()).add(on_date)
+        ctx.state["existing_by_index"], ctx.state["existing_by_volunteer"] = by_index, by_volunteer
+        ctx.state["existing_people"] = people  # (name, birth date): rows with neither number are warned
 
     def clean_row(self, values, row_number, ctx):
         errors = {}
@@ -182,8 +210,11 @@ class MemberImport(ImportSpec):
             if gender and gender != parsed.gender:
                 errors["gender"] = _("与身份证号显示的性别不一致")
             birth_date, gender = birth_date or parsed.birth_date, gender or parsed.gender
-        self._duplicates(values, id_number, birth_date, row_number, ctx, errors)
+        errors.update(birth_date_errors(values.get("birth_date"), birth_date if id_number else None))
+        existing = self._duplicates(values, id_number, birth_date, row_number, ctx, errors)
         events = self._events(values, errors)
+        if existing is not None:
+            return self._plan_update(existing, values, gender, birth_date, branch, row_number, ctx, errors)
         if not errors:
             try:
                 pipeline.check_history(events, today=ctx.state["today"], birth_date=birth_date)
@@ -211,7 +242,53 @@ class MemberImport(ImportSpec):
         )
         member_search_fields(member)
         member_apply_pipeline(member, events)
-        return member, events
+        return Planned(CREATE, (member, events))
+
+    def _plan_update(self, existing, values, gender, birth_date, branch, row_number, ctx, errors) -> Planned:
+        """An existing member: the plain profile fields the file fills are compared (an empty
+        cell never blanks a stored value); branch and party-step history are not imported."""
+        changes, changed = {}, []
+        # Gender and birth date as the file gives them (checked against the ID number above).
+        given = {"gender": gender, "birth_date": birth_date}
+        for key in PROFILE:
+            new = values.get(key)
+            if new and key in given:
+                new = given[key]
+            if isinstance(new, str):
+                new = new.strip()
+            if new not in ("", None) and new != existing[key]:
+                changes[key] = new
+                changed.append(key)
+        phone = values.get("phone")
+        if phone and ctx.state["phone_index"].compute(phone) != existing["phone_index"]:
+            changes["phone"] = phone
+            changed.append("phone")
+        volunteer_no = values.get("volunteer_no")
+        if volunteer_no and volunteer_no != existing["volunteer_no"] and "volunteer_no" not in errors:
+            if existing["volunteer_no"]:
+                errors["volunteer_no"] = _("与系统中此人的志愿者编号不同：导入不会修改已有的志愿者编号")
+            else:
+                changes["volunteer_no"] = volunteer_no
+                changed.append("volunteer_no")
+        if branch is not None and branch.pk != existing["branch_id"]:
+            errors["branch"] = _(
+                "与系统中此人的所属组织不同：导入不会转接组织关系，请在人员页面办理“组织关系转接”后再导入"
+            )
+        if errors:
+            raise RowInvalid(errors)
+        if any(
+            values.get(key) and values[key] not in existing["steps"].get(step, ()) for key, step in STEP_COLUMNS.items()
+        ):
+            ctx.warnings.append(
+                (
+                    row_number,
+                    "",
+                    _("此人已登记：发展党员各环节日期不会通过导入修改，与系统中不同的请在人员页面登记或撤销环节"),
+                )
+            )
+        if not changed:
+            return Planned(UNCHANGED, None)
+        return Planned(UPDATE, {"pk": existing["pk"], "changes": changes}, changed=tuple(changed))
 
     def _branch(self, name, ctx, errors):
         found = ctx.state["branches"].get(normalize_name(name), [])
@@ -224,35 +301,49 @@ class MemberImport(ImportSpec):
         return None
 
     def _duplicates(self, values, id_number, birth_date, row_number, ctx, errors):
+        """Checks a row against earlier rows and registered people; returns the registered
+        member (within the user's change scope) the row names by ID number, or by volunteer
+        number when the ID is empty, else None."""
         seen = ctx.state["seen"]
+        existing = None
+        volunteer_no = values.get("volunteer_no")
         if id_number:
             key = ("id", id_number)
             index = ctx.state["index_field"].lookup_value(id_number)
-            message = personal_existence_check_in_import(  # no oracle for members outside the scope
-                acting_user=ctx.user,
-                model=Member,
-                index=index,
-                registered=index in ctx.state["known_ids"],
-                taken_message=_("该身份证号已登记（人员已存在）"),
-                state=ctx.state,
-            )
+            existing = ctx.state["existing_by_index"].get(index)
+            message = None
+            if existing is None:
+                message = personal_existence_check_in_import(  # no oracle for members outside the scope
+                    acting_user=ctx.user,
+                    model=Member,
+                    index=index,
+                    registered=index in ctx.state["known_ids"],
+                    taken_message=_("该身份证号已登记（人员已存在），您无权修改该人员"),
+                    state=ctx.state,
+                )
             if message:
                 errors["id_number"] = message
         else:
             key = ("name", normalize_name(values["name"]), birth_date)
+            if volunteer_no:
+                existing = ctx.state["existing_by_volunteer"].get(volunteer_no)
+            elif key[1:] in ctx.state["existing_people"]:
+                message = _("可能与已登记的人员重复（同名、同出生日期，均无身份证号和志愿者编号）：导入将新增一人")
+                ctx.warnings.append((row_number, "name", message))
         if key in seen:
             column = "id_number" if id_number else "name"
             errors.setdefault(column, _("与第 %(r)s 行是同一人（重复）") % {"r": seen[key]})
         else:
             seen[key] = row_number
-        volunteer_no = values.get("volunteer_no")
         if volunteer_no:
             vkey = ("volunteer", volunteer_no)
-            if volunteer_no in ctx.state["known_volunteers"]:
-                errors["volunteer_no"] = _("该志愿者编号已被使用")
-            elif vkey in seen:
+            own = existing is not None and existing["volunteer_no"] == volunteer_no
+            if vkey in seen:
                 errors["volunteer_no"] = _("与第 %(r)s 行的志愿者编号重复") % {"r": seen[vkey]}
+            elif volunteer_no in ctx.state["known_volunteers"] and not own:
+                errors["volunteer_no"] = _("该志愿者编号已被使用")
             seen[vkey] = row_number
+        return existing
 
     def _events(self, values, errors) -> list[pipeline.Event]:
         introducers = tuple(split_names(values.get("introducers") or ""))
@@ -268,7 +359,8 @@ class MemberImport(ImportSpec):
         return events
 
     def commit(self, rows, ctx):
-        rows = [planned.data for planned in rows]  # every spec still creates only
+        updated = self._update([planned.data for planned in rows if planned.action == UPDATE], ctx)
+        rows = [planned.data for planned in rows if planned.action == CREATE]
         year = ctx.state["today"].year
         if "next_volunteer" not in ctx.state:
             ctx.state["next_volunteer"] = volunteer_sequence(_next_volunteer_number(year), year)
@@ -303,7 +395,40 @@ class MemberImport(ImportSpec):
         changelog_write_many(
             actor=ctx.user, action=ChangeLog.Action.CREATE, objs=members, after_of=_snapshot, note=_("批量导入")
         )
-        return len(members), 0
+        return len(members), updated
+
+    def _update(self, rows: list[dict], ctx) -> int:
+        """Plain profile fields of registered members, as member_update writes them: cleaned,
+        re-checked in scope after the write, one ChangeLog row each with before and after."""
+        if not rows:
+            return 0
+        pks = [row["pk"] for row in rows]
+        members = {m.pk: m for m in Member.objects.select_for_update().filter(pk__in=pks)}
+        now, before, fields = timezone.now(), {}, {"updated_at", "name_norm", "name_initials", "phone_index"}
+        for row in rows:
+            member = members[row["pk"]]
+            before[member.pk] = _snapshot(member)
+            for field, value in row["changes"].items():
+                setattr(member, field, value)
+                fields.add(field)
+            member_search_fields(member)
+            member_clean_identity(member)
+            member.updated_at = now
+            member.full_clean(
+                exclude=["branch", "user", "created_by", "photo"], validate_unique=False, validate_constraints=False
+            )
+        Member.objects.bulk_update(list(members.values()), sorted(fields), batch_size=500)
+        if scoped(ctx.user, Member, CHANGE).filter(pk__in=pks).count() != len(members):
+            raise PermissionDenied(_("有人员不在您可管理的范围内"))
+        changelog_write_many(
+            actor=ctx.user,
+            action=ChangeLog.Action.UPDATE,
+            objs=list(members.values()),
+            before_of=lambda member: before[member.pk],
+            after_of=_snapshot,
+            note=_("批量导入更新"),
+        )
+        return len(members)
 
 
 def _snapshot(member: Member) -> dict:

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from xianfeng.accounts.scoping import CHANGE, scoped
 from xianfeng.imports.parsers import parse_int, parse_text
-from xianfeng.imports.spec import Column, ImportSpec, RowInvalid, register
+from xianfeng.imports.spec import CREATE, UNCHANGED, UPDATE, Column, ImportSpec, Planned, RowInvalid, register
 
 from . import codes
 from .models import Region
@@ -18,9 +18,11 @@ class RegionImport(ImportSpec):
     key = "regions"
     label = gettext_lazy("乡镇/村区划")
     description = gettext_lazy(
-        "导入乡镇（9位）和村/社区（12位）统计用区划代码及人口。省、市、县三级随系统提供。已存在的代码将更新名称和人口。"
+        "导入乡镇（9位）和村/社区（12位）统计用区划代码及人口。省、市、县三级随系统提供。"
+        "已存在的代码可选择更新名称和人口（人口留空则保留原值）。"
     )
     model = Region
+    natural_key = "code"
     columns = [
         Column(
             "code",
@@ -67,12 +69,21 @@ class RegionImport(ImportSpec):
         county = code[:6]
         if not self._writable(county, ctx):
             raise RowInvalid({"code": _("%(c)s 不在您可维护的地区范围内") % {"c": county}})
-        existing = Region.objects.filter(pk=code).first()
-        if existing is not None and existing.name != values["name"]:
+        existing = Region.objects.filter(pk=code).only("code", "name", "population").first()
+        population = values.get("population")
+        if existing is None:
+            return Planned(CREATE, region_build(code, values["name"], population))
+        if population is None:  # an empty cell keeps the population on record
+            population = existing.population
+        region = region_build(code, values["name"], population)
+        changed = tuple(f for f in ("name", "population") if getattr(region, f) != getattr(existing, f))
+        if not changed:
+            return Planned(UNCHANGED, region)
+        if "name" in changed:
             ctx.warnings.append(
-                (row_number, "name", _("将把“%(old)s”改名为“%(new)s”") % {"old": existing.name, "new": values["name"]})
+                (row_number, "name", _("将把“%(old)s”改名为“%(new)s”") % {"old": existing.name, "new": region.name})
             )
-        return region_build(code, values["name"], values.get("population"))
+        return Planned(UPDATE, region, changed=changed)
 
     def _exists(self, code, ctx) -> bool:
         known = ctx.state["known"]
@@ -91,7 +102,7 @@ class RegionImport(ImportSpec):
         """Regions come by the thousand (a county's villages in one file), so they are logged
         once per import: the job's ChangeLog row (written in this same transaction) lists every
         code created and, for each code updated, its name and population before and after."""
-        rows = [planned.data for planned in rows]  # every spec still creates only
+        rows = [planned.data for planned in rows]  # CREATE, and UPDATE in "create and update"
         existing = {
             r.code: r for r in Region.objects.filter(pk__in=[r.code for r in rows]).only("code", "name", "population")
         }

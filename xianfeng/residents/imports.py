@@ -1,6 +1,7 @@
 """Residents from xlsx or csv: headers matched by Chinese name or synonym, every row checked,
 nothing written until the whole file is clean (the imports framework does the rest)."""
 
+import re
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
@@ -9,22 +10,37 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xianfeng.accounts.personal import personal_existence_check_in_import
+from xianfeng.accounts.roles import HEALTH
 from xianfeng.core.masking import mask_id_number, mask_phone
 from xianfeng.core.text import normalize_name
 from xianfeng.imports.parsers import parse_date, parse_text
-from xianfeng.imports.spec import Column, ImportSpec, RowInvalid, register
+from xianfeng.imports.spec import CREATE, UNCHANGED, UPDATE, Column, ImportSpec, Planned, RowInvalid, register
 
-from . import selectors, services_import
+from . import rules, selectors, services_import, services_import_update
 from .importing import VillageResolver, parse_gender, parse_id_text, parse_relation, parse_tags
-from .models import Relation, Resident, ResidentTagKind, is_elderly
+from .models import HEALTH_TAGS, Relation, Resident, ResidentTagKind, is_elderly
 from .services import check_identity
 from .validators import validate_phone
 
 PRELOAD_PEOPLE = 300_000
+MERGED_MESSAGE = gettext_lazy(
+    "该身份证号登记在一条已合并到其他居民的记录上，导入不会更新它：请在合并后的居民页面修改，或先撤销合并"
+)
 
 
 def _text(limit):
     return lambda v: parse_text(v, limit)
+
+
+_NAME_WITH_CODE = re.compile(r"[(（]\s*(\d{12})\s*[)）]$")
+
+
+def parse_village(value) -> str:
+    """A village as written: a code, a name, or a name with its code in brackets (as the
+    register export writes it, "冯家屯村委会（210681101200）"), which stands for the code."""
+    text = parse_text(value, 100)
+    found = _NAME_WITH_CODE.search(text)
+    return found.group(1) if found else text
 
 
 @register
@@ -35,9 +51,12 @@ class ResidentImport(ImportSpec):
         "导入居民及其家庭户。身份证号自动校验（15位旧号自动升级为18位），出生日期、性别与身份证号交叉核对；"
         "村可填12位代码或您管辖范围内的村名；同一户的成员填相同的户编号（或户主姓名）。"
         "同一身份证号只能登记一人；无身份证号时，同名同出生日期同村的记录会提示可能重复。"
+        "身份证号已登记在您可维护的范围内时，可选择按文件更新该居民：只更新文件中填写了的项，"
+        "空白单元格不会清空已有信息，人群分类只增不减。"
     )
     model = Resident
     batch_size = 2000
+    natural_key = "id_number"
     columns = [
         Column(
             "name",
@@ -109,8 +128,8 @@ class ResidentImport(ImportSpec):
                 "village",
             ),
             required=True,
-            parse=_text(100),
-            help="12位村代码，或您管辖范围内的村名",
+            parse=parse_village,
+            help="12位村代码，或您管辖范围内的村名（“村名（12位代码）”按代码）",
             example="210681101001",
         ),
         Column(
@@ -166,9 +185,12 @@ class ResidentImport(ImportSpec):
             for index in Resident.objects.exclude(id_number_index="").values_list("id_number_index", flat=True)
         }
         state["seen_ids"] = {}
+        state["existing"] = services_import_update.ExistingResidents(ctx.user)
+        state["user"] = ctx.user
         state["seen_people"] = {}
         state["known_people"] = self._preload_people(prefixes)  # village -> {(name_norm, birth_date)}
         state["index_field"] = Resident._meta.get_field("id_number_index")
+        state["phone_index"] = Resident._meta.get_field("phone_index")
         services_import.prepare_households(state, ctx.user, prefixes)
 
     def _preload_people(self, prefixes) -> dict | None:
@@ -203,10 +225,12 @@ class ResidentImport(ImportSpec):
             errors["phone"] = exc.messages[0]
             phone = ""
         resident_tags, household_tags = values.get("tags") or ((), ())
-        id_index = ""
+        errors.update(rules.tag_errors(resident_tags, gender=gender, birth_date=birth_date))  # sex and age
+        id_index, existing = "", None
         if id_number and "id_number" not in errors:
             id_index = state["index_field"].compute(id_number)
-            errors.update(self._check_unique_id(id_index, row_number, state, ctx.user))
+            existing, id_errors = self._check_unique_id(id_index, row_number, state, ctx.user)
+            errors.update(id_errors)
         if errors:
             raise RowInvalid(errors)
         name_norm = normalize_name(values["name"])
@@ -220,7 +244,7 @@ class ResidentImport(ImportSpec):
         head_name = values.get("head_name", "")
         if not relation and head_name and normalize_name(head_name) == name_norm:
             relation = Relation.HEAD
-        return {
+        data = {
             "row": row_number,
             "name": values["name"],
             "name_norm": name_norm,
@@ -240,22 +264,120 @@ class ResidentImport(ImportSpec):
             "household_tags": household_tags,
             "note": values.get("note", ""),
         }
+        if existing is None:
+            return Planned(CREATE, data)
+        return self._plan_update(existing, data, values, state)
 
-    def _check_unique_id(self, id_index, row_number, state, user) -> dict:
+    def _check_unique_id(self, id_index, row_number, state, user) -> tuple[dict | None, dict]:
+        """(the existing resident this row updates, or None; errors). A number registered within
+        the user's change scope names the resident to update; elsewhere the row is refused."""
         key = int(id_index[:16], 16)
         seen = state["seen_ids"]
         if key in seen:
-            return {"id_number": _("身份证号与第 %(r)s 行重复（同一人只能登记一次）") % {"r": seen[key]}}
+            return None, {"id_number": _("身份证号与第 %(r)s 行重复（同一人只能登记一次）") % {"r": seen[key]}}
         seen[key] = row_number
+        if key in state["existing_ids"]:
+            existing = state["existing"].get(id_index)
+            if existing is not None:  # the user's own record: no existence check to log
+                if existing["merged_into_id"]:
+                    return None, {"id_number": str(MERGED_MESSAGE)}
+                return existing, {}
         message = personal_existence_check_in_import(  # no oracle for residents outside the scope
             acting_user=user,
             model=Resident,
             index=id_index,
             registered=key in state["existing_ids"],
-            taken_message=_("该身份证号已在系统中登记，不能重复导入"),
+            taken_message=_("该身份证号已在系统中登记，您只能查看、不能修改该居民，不能导入"),
             state=state,
         )
-        return {"id_number": message} if message else {}
+        return None, ({"id_number": message} if message else {})
+
+    def _plan_update(self, existing: dict, data: dict, values: dict, state) -> Planned:
+        """Compare the columns the file fills (an empty cell never blanks a stored value) with
+        the stored resident: UNCHANGED, or UPDATE naming the changed columns."""
+        changes, changed, errors = {}, [], {}
+
+        def differs(column, attname, new, old):
+            if new not in ("", None) and new != old:
+                changes[attname] = new
+                changed.append(column)
+
+        differs("name", "name", " ".join(values["name"].split()), existing["name"])
+        if values.get("gender"):
+            differs("gender", "gender", data["gender"], existing["gender"])
+        if values.get("birth_date"):
+            differs("birth_date", "birth_date", data["birth_date"], existing["birth_date"])
+        if data["phone"] and state["phone_index"].compute(data["phone"]) != existing["phone_index"]:
+            changes["phone"] = data["phone"]
+            changed.append("phone")
+        differs("address", "address", data["address"], existing["address"])
+        differs("note", "note", data["note"], existing["note"])
+        household = existing["household_id"]
+        if data["village"] != existing["village_id"]:
+            if household:
+                errors["village"] = _(
+                    "所属村与系统中不同，而此人所在的户属于原村：导入不会把居民移出其所在的户，"
+                    "请先在居民页面调整其所在户，再导入"
+                )
+            else:
+                changes["village_id"] = data["village"]
+                changed.append("village")
+        key = data["household_key"]
+        if key is not None and key[1] != "row" and not self._same_household(existing, key):
+            joins = state["existing_households"].get(key) if key[1] == "no" else None
+            if household is None and joins is not None:
+                household = changes["household_id"] = joins
+                changed.append("household_number")
+            else:
+                errors["household_number" if key[1] == "no" else "head_name"] = _(
+                    "户编号/户主与系统中此人所在的户不一致：导入不会把居民移到另一户，"
+                    "请在居民页面调整其所在户后再导入，或清空本行的户编号和户主姓名"
+                )
+        if data["relation"] and data["relation"] != existing["relation"]:
+            changes["relation"] = data["relation"]
+            changed.append("relation")
+        new_tags = tuple(t for t in data["resident_tags"] if t not in existing["tags"])
+        if any(t in HEALTH_TAGS for t in new_tags) and not self._may_add_health(existing["village_id"], state):
+            errors["tags"] = _("您无权为该居民添加健康类人群分类（需要健康信息权限）")
+        new_household_tags = ()
+        if data["household_tags"]:
+            if household is None:
+                errors["tags"] = _("此人尚未归户，导入不能为其记录户类别：请先在居民页面为其建户，或删去本行的户类别")
+            else:
+                held = state["existing"].tags_of_household(household)
+                new_household_tags = tuple(t for t in data["household_tags"] if t not in held)
+        if new_tags or new_household_tags:
+            changed.append("tags")
+        if errors:
+            raise RowInvalid(errors)
+        if not changed:
+            return Planned(UNCHANGED, None)
+        update = {
+            "pk": existing["pk"],
+            "row": data["row"],
+            "changes": changes,
+            "resident_tags": new_tags,
+            "household_tags": new_household_tags,
+        }
+        return Planned(UPDATE, update, changed=tuple(changed))
+
+    @staticmethod
+    def _may_add_health(village: str, state) -> bool:
+        """As resident_tag_add: health groups only within the user's "residents.health" scope
+        (re-checked by resident_import_update after the write)."""
+        if "health_prefixes" not in state:
+            state["health_prefixes"] = selectors.change_region_prefixes(state["user"], HEALTH)
+        prefixes = state["health_prefixes"]
+        return prefixes is None or any(village.startswith(p) for p in prefixes)
+
+    @staticmethod
+    def _same_household(existing: dict, key: tuple) -> bool:
+        if not existing["household_id"]:
+            return False
+        village, kind, value = key
+        if kind == "no":
+            return existing["household__number"] == value and existing["household__village_id"] == village
+        return existing["household__head__name_norm"] == value
 
     def _warn_possible_duplicate(self, name_norm, birth_date, village, row_number, ctx):
         state = ctx.state
@@ -288,6 +410,11 @@ class ResidentImport(ImportSpec):
             )
 
     def commit(self, rows, ctx):
-        rows = [planned.data for planned in rows]  # every spec still creates only
-        created = services_import.resident_import_batch(acting_user=ctx.user, rows=rows, state=ctx.state)
-        return created, 0
+        creates = [planned.data for planned in rows if planned.action == CREATE]
+        updates = [planned.data for planned in rows if planned.action == UPDATE]
+        created = updated = 0
+        if creates:
+            created = services_import.resident_import_batch(acting_user=ctx.user, rows=creates, state=ctx.state)
+        if updates:
+            updated = services_import_update.resident_import_update(acting_user=ctx.user, rows=updates, state=ctx.state)
+        return created, updated

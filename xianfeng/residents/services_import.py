@@ -2,7 +2,8 @@
 once per batch of clean rows, all inside one transaction: any failure rolls everything back.
 
 One ChangeLog row is written for the whole import by the imports framework (the job);
-each resident's timeline shows its registration by import.
+each resident's timeline shows its registration by import. Re-imports that change
+residents already registered are written by services_import_update.py.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from xianfeng.accounts.scoping import CHANGE, scoped
 from xianfeng.core import crypto
+from xianfeng.core.fields import phone_tail
 from xianfeng.core.text import initials_of_normalized, normalize_name
 
 from .models import Household, HouseholdTag, Relation, Resident, ResidentTag
@@ -120,6 +122,7 @@ RESIDENT_COLUMNS = [
     "id_number_index",
     "phone",
     "phone_index",
+    "phone_last4",
     "village_id",
     "address",
     "household_id",
@@ -186,6 +189,7 @@ def _resident_values(rows, households, state, acting_user) -> list[tuple]:
                 row.get("id_index") or id_index.compute(id_number),
                 crypto.encrypt(phone) if phone else "",
                 phone_index.compute(phone),
+                phone_tail(phone),
                 row["village"],
                 row["address"],
                 households.get(key) if key else None,

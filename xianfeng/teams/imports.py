@@ -11,7 +11,7 @@ from xianfeng.audit.services import changelog_write_many, snapshot
 from xianfeng.core.masking import mask_id_number, mask_phone
 from xianfeng.core.text import normalize_name
 from xianfeng.imports.parsers import parse_choice, parse_date, parse_text
-from xianfeng.imports.spec import Column, ImportSpec, RowInvalid, register
+from xianfeng.imports.spec import CREATE, UNCHANGED, UPDATE, Column, ImportSpec, Planned, RowInvalid, register
 from xianfeng.members.identity import normalize_phone
 from xianfeng.members.imports import parse_id_cell
 from xianfeng.members.models import Member
@@ -22,8 +22,9 @@ from .services import check_membership
 
 
 def parse_role(value) -> str:
+    """The role, or "" when the cell is empty (队员 for a new membership, unchanged otherwise)."""
     if not parse_text(value):
-        return TeamMembership.Role.MEMBER
+        return ""
     return parse_choice(value, TeamMembership.Role.choices)
 
 
@@ -34,8 +35,12 @@ class TeamRosterImport(ImportSpec):
     description = gettext_lazy(
         "每行一条在队记录。队伍须已组建；人员须已登记，按身份证号、志愿者编号或手机号识别（仅填姓名时姓名须唯一）。"
         "同一人不能同时参加两支同类的突击队、医疗队或驻村工作队。"
+        "同一人在同一队伍、同一起始日期的记录已存在时，可选择按文件更新其角色，或为尚未离队的记录填写结束日期。"
     )
     model = TeamMembership
+    # A membership is named by (team, member, start date): the team column with the person and
+    # the start date of the row.
+    natural_key = "team"
     columns = [
         Column("team", "队伍名称", synonyms=("队伍", "队名", "所在队伍"), required=True, example="第一突击队"),
         Column("name", "姓名", synonyms=("队员姓名", "名字"), required=True, example="张三"),
@@ -84,6 +89,9 @@ class TeamRosterImport(ImportSpec):
         team = found[0]
         member = self._member(values, ctx)
         start_on, end_on = values["start_on"], values.get("end_on")
+        existing = TeamMembership.objects.filter(team=team, member=member, start_on=start_on).first()
+        if existing is not None:
+            return self._plan_update(existing, values, row_number, ctx)
         try:
             check_membership(team, member, start_on, end_on)
         except ValidationError as exc:
@@ -95,9 +103,36 @@ class TeamRosterImport(ImportSpec):
             if (other.pk == team.pk or same_kind) and rules.periods_overlap(start_on, end_on, other_start, other_end):
                 raise RowInvalid({"start_on": _("与第 %(r)s 行（%(t)s）的在队时间重叠") % {"r": other_row, "t": other}})
         ctx.state["pending"].append((member.pk, team, start_on, end_on, row_number))
-        return TeamMembership(
-            team=team, member=member, role=values["role"], start_on=start_on, end_on=end_on, created_by=ctx.user
+        role = values["role"] or TeamMembership.Role.MEMBER
+        return Planned(
+            CREATE,
+            TeamMembership(team=team, member=member, role=role, start_on=start_on, end_on=end_on, created_by=ctx.user),
         )
+
+    def _plan_update(self, existing: TeamMembership, values, row_number, ctx) -> Planned:
+        """A membership already on record: its role (when the row names one) and, for one not
+        yet ended, the end date; an empty cell changes nothing."""
+        changes = {}
+        if values["role"] and values["role"] != existing.role:
+            changes["role"] = values["role"]
+        end_on = values.get("end_on")
+        if end_on is not None and end_on != existing.end_on:
+            if existing.end_on is not None:
+                message = _("此人已于 %(d)s 离队：导入不会修改离队日期，请在队伍页面核对") % {"d": existing.end_on}
+                raise RowInvalid({"end_on": message})
+            try:
+                check_membership(existing.team, existing.member, existing.start_on, end_on, exclude_pk=existing.pk)
+            except ValidationError as exc:
+                raise RowInvalid({_column(k): "；".join(v) for k, v in exc.message_dict.items()})
+            changes["end_on"] = end_on
+        pending = ctx.state["pending"]
+        for member_id, other, other_start, _end, other_row in pending:
+            if (member_id, other.pk, other_start) == (existing.member_id, existing.team_id, existing.start_on):
+                raise RowInvalid({"start_on": _("与第 %(r)s 行是同一条在队记录（重复）") % {"r": other_row}})
+        pending.append((existing.member_id, existing.team, existing.start_on, end_on, row_number))
+        if not changes:
+            return Planned(UNCHANGED, None)
+        return Planned(UPDATE, (existing.pk, changes), changed=tuple(changes))
 
     def _member(self, values, ctx) -> Member:
         members = ctx.state["members"]
@@ -126,7 +161,8 @@ class TeamRosterImport(ImportSpec):
         return member
 
     def commit(self, rows, ctx):
-        rows = [planned.data for planned in rows]  # every spec still creates only
+        updated = self._update([planned.data for planned in rows if planned.action == UPDATE], ctx)
+        rows = [planned.data for planned in rows if planned.action == CREATE]
         TeamMembership.objects.bulk_create(rows, batch_size=1000)
         # Re-checked after writing, inside the import's transaction (DESIGN.md §3): every
         # membership in a team the importer manages, every member one they may see.
@@ -139,7 +175,33 @@ class TeamRosterImport(ImportSpec):
         changelog_write_many(
             actor=ctx.user, action=ChangeLog.Action.CREATE, objs=rows, after_of=snapshot, note=_("批量导入")
         )
-        return len(rows), 0
+        return len(rows), updated
+
+    def _update(self, rows: list[tuple], ctx) -> int:
+        """Role and end date of memberships on record, re-checked in scope after the write and
+        logged one ChangeLog row each with before and after (as membership_end does)."""
+        if not rows:
+            return 0
+        changes = dict(rows)
+        memberships = list(TeamMembership.objects.select_for_update().filter(pk__in=changes))
+        before = {}
+        for membership in memberships:
+            before[membership.pk] = snapshot(membership)
+            for field, value in changes[membership.pk].items():
+                setattr(membership, field, value)
+            membership.full_clean(exclude=["team", "member", "created_by"])
+        TeamMembership.objects.bulk_update(memberships, ["role", "end_on"], batch_size=1000)
+        if scoped(ctx.user, TeamMembership, CHANGE).filter(pk__in=changes).count() != len(changes):
+            raise PermissionDenied(_("有队伍或人员不在您可管理的范围内"))
+        changelog_write_many(
+            actor=ctx.user,
+            action=ChangeLog.Action.UPDATE,
+            objs=memberships,
+            before_of=lambda membership: before[membership.pk],
+            after_of=snapshot,
+            note=_("批量导入更新"),
+        )
+        return len(memberships)
 
 
 def _column(field: str) -> str:

@@ -119,7 +119,7 @@ def test_reuploaded_error_workbook_is_accepted_once_fixed(importer, login):
     [
         (xlsx([["区划代码", "名称"], ["210681101", "孤山镇"]], extra_sheet=True), "多个含数据的工作表"),
         (xlsx([["区划信息", None], ["210681101", "孤山镇"]], merge="A1:B1"), "合并单元格"),
-        (xlsx([["代号", "叫法"], ["210681101", "孤山镇"]]), "缺少必需的列：区划代码、名称"),
+        (xlsx([["代号", "叫法"], ["210681101", "孤山镇"]]), "缺少必需的列“区划代码”"),
         (b"PK\x03\x04 not really a workbook", "无法读取该工作簿"),
     ],
     ids=["extra-sheet", "merged-header", "unknown-headers", "corrupt"],
@@ -207,7 +207,7 @@ def test_committed_region_import_logs_what_it_changed(importer, login):
     job = upload(client, "regions.csv", GOOD_CSV)
     client.post(reverse("imports:commit", args=[job.pk]))
     job = upload(client, "rename.csv", "区划代码,名称,常住人口\n210681101,孤山新镇,30000\n210681101002,新村,10\n")
-    client.post(reverse("imports:commit", args=[job.pk]))
+    client.post(reverse("imports:commit", args=[job.pk]), {"mode": "update"})
     log = ChangeLog.objects.get(action="import", object_id=str(job.pk))
     assert log.user == importer and "新增 1，更新 1" in log.note
     assert log.after == {"created": ["210681101002"], "updated": {"210681101": {"name": ["孤山镇", "孤山新镇"]}}}

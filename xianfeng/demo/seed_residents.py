@@ -8,7 +8,7 @@ import random
 
 from xianfeng.core.idnumber import check_char
 from xianfeng.regions.models import Region
-from xianfeng.residents import services
+from xianfeng.residents import rules, services
 from xianfeng.residents.models import Consent, Relation, Resident
 
 COUNTY = "210681"
@@ -104,10 +104,12 @@ def seed_residents(admin, households: int = 120) -> int:
                     acting_user=admin, household=household, resident=resident, relation=relation
                 )
             if rng.random() < 0.2:
+                # Only groups that fit the person's sex and age (residents/rules.py), as a clerk would.
+                fitting = rules.allowed_tags(RESIDENT_TAGS, gender=resident.gender, birth_date=birth)
                 services.resident_tag_add(
                     acting_user=admin,
                     resident=resident,
-                    tag=rng.choice(RESIDENT_TAGS),
+                    tag=rng.choice(fitting),
                     valid_from=datetime.date(2024, rng.randint(1, 12), 1),
                 )
             if rng.random() < 0.3:

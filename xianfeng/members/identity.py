@@ -5,6 +5,20 @@ import re
 from django.utils.translation import gettext as _
 
 from xianfeng.core.text import to_halfwidth
+from xianfeng.residents.rules import birth_date_error  # one rule for every person (residents/rules.py)
+
+__all__ = ["birth_date_error", "birth_date_errors", "parse_phone", "volunteer_number", "volunteer_sequence"]
+
+
+def birth_date_errors(typed, derived=None) -> dict:
+    """Errors by column for a birth date out of bounds: the one typed, else ``derived`` (read from
+    the ID number when nothing was typed)."""
+    if message := birth_date_error(typed):
+        return {"birth_date": message}
+    if message := birth_date_error(derived, from_id=True):
+        return {"id_number": message}
+    return {}
+
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")

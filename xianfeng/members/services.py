@@ -17,7 +17,7 @@ from xianfeng.core.text import normalize_name, pinyin_initials
 from xianfeng.orgs.models import Organization
 
 from . import pipeline
-from .identity import PhoneError, parse_phone, volunteer_number, volunteer_sequence
+from .identity import PhoneError, birth_date_error, parse_phone, volunteer_number, volunteer_sequence
 from .models import Member, MemberTransfer, PartyStep, split_names
 
 EDITABLE = {
@@ -46,6 +46,9 @@ def member_search_fields(member: Member) -> None:
 def member_clean_identity(member: Member) -> None:
     """Normalize ID number and phone; fill or cross-check birth date and gender from the ID."""
     errors = {}
+    typed_date_error = birth_date_error(member.birth_date)  # with or without an ID number
+    if typed_date_error:
+        errors["birth_date"] = typed_date_error
     if member.id_number:
         try:
             parsed = parse_id_number(member.id_number)
@@ -53,7 +56,9 @@ def member_clean_identity(member: Member) -> None:
             errors["id_number"] = str(exc)
         else:
             member.id_number = parsed.value
-            if member.birth_date and member.birth_date != parsed.birth_date:
+            if birth_date_error(parsed.birth_date, from_id=True):
+                errors["id_number"] = birth_date_error(parsed.birth_date, from_id=True)
+            elif member.birth_date and not typed_date_error and member.birth_date != parsed.birth_date:
                 errors["birth_date"] = _("与身份证号中的出生日期 %(d)s 不一致") % {"d": parsed.birth_date}
             if member.gender and member.gender != parsed.gender:
                 errors["gender"] = _("与身份证号显示的性别不一致")

@@ -5,7 +5,7 @@ Duplicate merges live in services_merge.py; bulk import writes in services_impor
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from xianfeng.core.idnumber import IdNumberError, parse_id_number
 from xianfeng.core.text import normalize_name, pinyin_initials
 from xianfeng.regions.models import Region
 
+from . import rules
 from .models import HEALTH_TAGS, Consent, Household, HouseholdTag, Relation, Resident, ResidentTag, ResidentTagKind
 from .validators import validate_phone
 
@@ -48,13 +49,19 @@ def check_identity(
     gender are derived from the ID when they were left empty.
     """
     errors: dict[str, str] = {}
+    typed_date_error = rules.birth_date_error(birth_date)  # with or without an ID number
+    if typed_date_error:
+        errors["birth_date"] = typed_date_error
     if not id_number:
         return "", birth_date, gender, errors
     try:
         parsed = parse_id_number(id_number)
     except IdNumberError as exc:
-        return id_number, birth_date, gender, {"id_number": str(exc)}
-    if birth_date and birth_date != parsed.birth_date:
+        return id_number, birth_date, gender, {**errors, "id_number": str(exc)}
+    id_date_error = rules.birth_date_error(parsed.birth_date, from_id=True)
+    if id_date_error:
+        return id_number, birth_date, gender, {**errors, "id_number": id_date_error}
+    if birth_date and not typed_date_error and birth_date != parsed.birth_date:
         errors["birth_date"] = _("出生日期 %(a)s 与身份证号中的 %(b)s 不一致") % {
             "a": birth_date.isoformat(),
             "b": parsed.birth_date.isoformat(),
@@ -82,8 +89,6 @@ def _prepare(resident: Resident) -> None:
         resident.phone = validate_phone(resident.phone)
     except ValidationError as exc:
         errors["phone"] = exc.messages[0]
-    if resident.birth_date and resident.birth_date > timezone.localdate():
-        errors.setdefault("birth_date", _("出生日期不能晚于今天"))
     if resident.deceased_on and resident.birth_date and resident.deceased_on < resident.birth_date:
         errors["deceased_on"] = _("死亡日期不能早于出生日期")
     index = Resident._meta.get_field("id_number_index").compute(resident.id_number)
@@ -161,11 +166,14 @@ def _resident_update(*, acting_user, resident: Resident, **changes) -> Resident:
     if resident.merged_into_id:
         raise ValidationError(_("该记录已合并到其他记录，不能修改"))
     before = resident_snapshot(resident)
+    person = (resident.gender, resident.birth_date)
     for field, value in changes.items():
         setattr(resident, field, value)
     if "id_number" in changes and "birth_date" not in changes and resident.id_number:
         resident.birth_date = None  # re-derived from the new number
     _prepare(resident)
+    if (resident.gender, resident.birth_date) != person:
+        _check_groups_still_apply(acting_user, resident)
     _check_household(resident)
     resident.full_clean()
     resident.save()
@@ -180,6 +188,28 @@ def _resident_update(*, acting_user, resident: Resident, **changes) -> Resident:
         after=resident_snapshot(resident),
     )
     return resident
+
+
+def _check_groups_still_apply(acting_user, resident: Resident) -> None:
+    """A new sex or birth date must agree with the groups the person is in today (rules.py).
+
+    Only the groups the user may see are checked, so no message reveals a hidden health group.
+    """
+    today = timezone.localdate()
+    tags = {t.tag for t in resident.tags.all() if t.is_active_on(today)}
+    if tags & HEALTH_TAGS:
+        try:
+            ensure_in_scope(acting_user, resident, HEALTH)
+        except PermissionDenied:
+            tags -= HEALTH_TAGS
+    errors: dict[str, list[str]] = {}
+    for tag in sorted(tags):
+        message = rules.tag_error(tag, gender=resident.gender, birth_date=resident.birth_date, on=today)
+        if message:
+            field = "birth_date" if rules.TAG_RULES[tag].sex_allowed(resident.gender) else "gender"
+            errors.setdefault(field, []).append(_("%(m)s；请先结束该人群分类再修改") % {"m": message})
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -199,6 +229,12 @@ def resident_tag_add(
         # Health data (DESIGN.md §3): only within the user's "residents.health" scope, and the
         # resident's log, read by everyone who sees the resident, does not name the group.
         ensure_in_scope(acting_user, resident, HEALTH)
+    contradiction = rules.tag_error(  # sex and age (residents/rules.py)
+        tag, gender=resident.gender, birth_date=resident.birth_date, on=rules.reference_day(valid_to)
+    )
+    if contradiction:
+        raise ValidationError({"tag": contradiction})
+    if tag in HEALTH_TAGS:
         return _tag_add(acting_user, item, resident, _("加入健康类人群分类"))
     return _tag_add(acting_user, item, resident, _("加入人群分类：%(t)s"))
 

@@ -19,3 +19,9 @@ urlpatterns = [
     path("audit/", include("xianfeng.audit.urls")),
     path("api/", api.urls),
 ]
+
+# Styled error pages; under /api/ they answer in the API's JSON error shape (xianfeng/core/views.py).
+handler400 = "xianfeng.core.views.bad_request"
+handler403 = "xianfeng.core.views.permission_denied"
+handler404 = "xianfeng.core.views.page_not_found"
+handler500 = "xianfeng.core.views.server_error"

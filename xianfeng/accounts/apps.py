@@ -7,4 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "账号与权限"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (login success/failure -> LoginLog)
+        from . import home, signals  # noqa: F401  (signals: login success/failure -> LoginLog)
+
+        home.register()  # 工作台 panel: the user's scope

@@ -4,13 +4,16 @@ One error shape everywhere: ``{"detail": str, "errors": {field: [messages]}}`` (
 the 405 answer, the declared error responses and the refusal of text the database cannot store).
 """
 
+import json
 import logging
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db import DataError
 from django.http import Http404
+from django.shortcuts import render
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.docs import Swagger
 
 from xianfeng.accounts.personal import ExactSearchLimited
 from xianfeng.members.api import router as members_router
@@ -25,12 +28,26 @@ from .base import XianfengAPI
 
 logger = logging.getLogger(__name__)
 
+
+class LocalSwagger(Swagger):
+    """Swagger UI from static/vendor/swagger-ui (npm swagger-ui-dist, scripts/vendor_assets.py):
+    ninja falls back to a CDN unless "ninja" is an installed app, and the CSP blocks the CDN.
+    templates/ninja/swagger.html loads only /static/ files; static/js/swagger-init.js starts it."""
+
+    def render_page(self, request, api, **kwargs):
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        context = {"swagger_settings": json.dumps(self.settings), "api": api, "add_csrf": True}
+        return render(request, self.template, context)
+
+
 api = XianfengAPI(
     title="Xianfeng API",
     version="1",
     description="先锋 · 基层健康服务平台。所有数据按调用者的授权范围过滤：范围外返回 404，只读返回 403。",
     auth=[TokenAuth(), SessionAuth(csrf=True)],
     docs_url="/docs",
+    # validatorUrl: no badge fetched from validator.swagger.io (another host).
+    docs=LocalSwagger(settings={"validatorUrl": None, "persistAuthorization": False}),
     urls_namespace="api",
 )
 

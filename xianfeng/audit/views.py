@@ -7,6 +7,7 @@ from xianfeng.accounts.scoped_views import ScopedListView
 from . import selectors
 from .forms import AccessFilterForm, ChangeFilterForm, LoginFilterForm
 from .models import AccessLog, ChangeLog, LoginLog
+from .readable import changelog_rows
 
 
 class _LogListView(ScopedListView):
@@ -17,7 +18,13 @@ class _LogListView(ScopedListView):
         form = self.form_class(request.GET or None)
         filters = form.cleaned_data if form.is_valid() else {}
         logs = self.select({k: v for k, v in filters.items() if v not in ("", None)})
-        return render(request, self.template_name, {"form": form, "page": self.paginate(logs), "tab": self.tab})
+        page = self.paginate(logs)
+        page.object_list = list(page.object_list)
+        self.decorate(page.object_list)
+        return render(request, self.template_name, {"form": form, "page": page, "tab": self.tab})
+
+    def decorate(self, logs) -> None:
+        """Add what the template shows beside each row (batched for the page)."""
 
 
 class ChangeLogView(_LogListView):
@@ -28,6 +35,11 @@ class ChangeLogView(_LogListView):
 
     def select(self, filters):
         return selectors.changelog_list(user=self.request.user, **filters)
+
+    def decorate(self, logs) -> None:
+        readable = changelog_rows(user=self.request.user, logs=logs)
+        for log in logs:
+            log.readable = readable[log.pk]
 
 
 class AccessLogView(_LogListView):

@@ -74,6 +74,11 @@ ALLOWED_IN = {
     Step.EXTEND: {Stage.PROBATIONARY},
     Step.FULL: {Stage.PROBATIONARY},
 }
+# Steps whose date is the first day they may be taken, not a deadline: a candidate only after
+# more than a year of training (第十三条); the vote on full membership once probation has ended
+# (第二十八条, "预备期满…及时讨论", 第二十九条). Their stored next_due_on is that first day.
+NOT_BEFORE_STEPS = {Step.CANDIDATE, Step.FULL}
+
 IN_PIPELINE = {Stage.APPLICANT, Stage.ACTIVIST, Stage.CANDIDATE, Stage.PROBATIONARY}
 
 
@@ -288,7 +293,7 @@ def dues(events: list[Event]) -> list[Due]:
         return result
     if stage == Stage.PROBATIONARY:
         end = probation_end(events)
-        return [Due(Step.FULL, due_on=end, earliest_on=end)]
+        return [Due(Step.FULL, earliest_on=end)]  # not before the end of probation (第二十八条)
     return []
 
 

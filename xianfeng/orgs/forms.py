@@ -1,17 +1,24 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from xianfeng.core.forms import BootstrapFormMixin, DateInput
 from xianfeng.regions.selectors import regions_by_code
 
+from . import rules
 from .models import Organization
+
+# The rules of the party organizations under the kind field (every rule shows when one is broken).
+_HELP_KINDS = [Organization.Kind.GENERAL_BRANCH, Organization.Kind.BRANCH, Organization.Kind.GROUP]
+KIND_HELP = lazy(lambda: "；".join(rules.rule_text(k) for k in _HELP_KINDS), str)()
 
 
 class OrganizationForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label=_("名称"), max_length=100)
     short_name = forms.CharField(label=_("简称"), max_length=50, required=False)
-    kind = forms.ChoiceField(label=_("类型"), choices=Organization.Kind.choices)
+    kind = forms.ChoiceField(label=_("类型"), choices=Organization.Kind.choices, help_text=KIND_HELP)
     parent = forms.ModelChoiceField(
         label=_("上级组织"), queryset=None, required=False, help_text=_("只列出您可管理的、未撤销的组织")
     )
@@ -44,13 +51,23 @@ class OrganizationForm(BootstrapFormMixin, forms.Form):
 
 
 class MoveForm(BootstrapFormMixin, forms.Form):
-    new_parent = forms.ModelChoiceField(
-        label=_("新的上级组织"), queryset=None, required=False, help_text=_("留空则成为顶层组织")
-    )
+    new_parent = forms.ModelChoiceField(label=_("新的上级组织"), queryset=None, required=False)
 
-    def __init__(self, *args, parent_choices, **kwargs):
+    def __init__(self, *args, parent_choices, kind: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["new_parent"].queryset = parent_choices
+        self.kind = kind
+        field = self.fields["new_parent"]
+        field.queryset = parent_choices  # already narrowed to the kinds allowed (orgs.rules)
+        top = "；" + str(_("留空则成为顶层组织")) if rules.may_be_top(kind) else ""
+        field.help_text = rules.rule_text(kind) + top
+
+    def clean_new_parent(self):
+        parent = self.cleaned_data.get("new_parent")
+        try:
+            rules.check_parent_kind(self.kind, parent, field="new_parent")
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict["new_parent"]) from exc
+        return parent
 
 
 class DissolveForm(BootstrapFormMixin, forms.Form):

@@ -3,6 +3,7 @@ from django.db.models import Q, QuerySet
 from xianfeng.accounts.scoping import CHANGE, VIEW, scoped
 from xianfeng.core.text import looks_like_initials, normalize_name
 
+from . import rules
 from .models import Organization
 
 
@@ -25,9 +26,12 @@ def name_matches(query: str, prefix: str = "") -> Q:
     return q
 
 
-def org_parent_choices(*, user, exclude: Organization | None = None) -> QuerySet:
-    """Orgs the user may hang a new or moved org under: in change scope, active, no cycle."""
+def org_parent_choices(*, user, exclude: Organization | None = None, kind: str = "") -> QuerySet:
+    """Orgs the user may hang a new or moved org under: in change scope, active, no cycle, and
+    (given the kind of the org to place) of a kind it may sit under (orgs.rules)."""
     qs = scoped(user, Organization, CHANGE).filter(active_to__isnull=True)
     if exclude is not None:
         qs = qs.exclude(path__startswith=exclude.path)
+    if kind:
+        qs = qs.filter(kind__in=rules.allowed_parent_kinds(kind))
     return qs.order_by("path")

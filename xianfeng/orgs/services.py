@@ -14,16 +14,16 @@ from xianfeng.audit.models import ChangeLog
 from xianfeng.audit.services import changelog_write, snapshot
 from xianfeng.core.text import normalize_name, pinyin_initials
 
+from . import rules
 from .models import PATH_SEPARATOR, Organization, path_segment
 
 
-def _check_parent(org: Organization | None, parent: Organization | None) -> None:
-    if parent is None:
-        return
-    if not parent.is_active:
+def _check_parent(org: Organization | None, parent: Organization | None, *, kind: str) -> None:
+    if parent is not None and not parent.is_active:
         raise ValidationError({"parent": _("上级组织“%(name)s”已撤销，不能作为上级") % {"name": parent.name}})
-    if org is not None and org.pk and parent.path.startswith(org.path):
+    if parent is not None and org is not None and org.pk and parent.path.startswith(org.path):
         raise ValidationError({"parent": _("不能把组织移到它自己或它的下级组织之下（会形成循环）")})
+    rules.check_parent_kind(kind, parent)  # a 党支部 under a 党委 or 党总支 only, etc.
 
 
 def _set_search_fields(org: Organization) -> None:
@@ -46,7 +46,7 @@ def org_create(
 ) -> Organization:
     if parent is not None:
         parent = Organization.objects.select_for_update().get(pk=parent.pk)
-    _check_parent(None, parent)
+    _check_parent(None, parent, kind=kind)
     org = Organization(
         name=name.strip(),
         short_name=short_name.strip(),
@@ -85,6 +85,9 @@ def org_update(*, acting_user, org: Organization, regions=None, partners=None, *
     org = Organization.objects.select_for_update().get(pk=org.pk)
     ensure_in_scope(acting_user, org, CHANGE)
     before = _org_snapshot(org)
+    if "kind" in changes and changes["kind"] != org.kind:
+        rules.check_parent_kind(changes["kind"], org.parent, field="kind")
+        rules.check_children_kinds(changes["kind"], set(org.children.values_list("kind", flat=True)))
     for field, value in changes.items():
         setattr(org, field, value.strip() if isinstance(value, str) and field != "description" else value)
     _set_search_fields(org)
@@ -106,7 +109,7 @@ def org_move(*, acting_user, org: Organization, new_parent: Organization | None)
     ensure_in_scope(acting_user, org, CHANGE)
     if new_parent is not None:
         new_parent = Organization.objects.select_for_update().get(pk=new_parent.pk)
-    _check_parent(org, new_parent)
+    _check_parent(org, new_parent, kind=org.kind)
     if not org.is_active:
         raise ValidationError(_("已撤销的组织不能移动"))
     before = _org_snapshot(org)

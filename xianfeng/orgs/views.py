@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from xianfeng.accounts.scoped_views import ScopedListView, ScopedObjectView
 from xianfeng.accounts.scoping import CHANGE, VIEW, can, scoped
 from xianfeng.audit import selectors as audit_selectors
+from xianfeng.core.breadcrumbs import prime_viewable
 from xianfeng.core.forms import call_service
 from xianfeng.core.params import query_int
 
@@ -74,6 +75,8 @@ class OrgDetailView(ScopedObjectView):
 
     def get(self, request, pk):
         org = self.get_object()
+        ancestors = list(org.ancestors())
+        prime_viewable(request.user, ancestors)  # out-of-scope ancestors show as plain text
         children = scoped(request.user, org.children.all(), VIEW).order_by("path")
         history = audit_selectors.object_history(targets={Organization: [org.pk]})[:20]
         return render(
@@ -81,7 +84,7 @@ class OrgDetailView(ScopedObjectView):
             "orgs/org_detail.html",
             {
                 "org": org,
-                "ancestors": org.ancestors(),
+                "ancestors": ancestors,
                 "children": children,
                 "regions": org.regions.all(),
                 "partners": org.partners.all(),
@@ -131,7 +134,8 @@ class OrgMoveView(ScopedObjectView):
         return MoveForm(
             data,
             initial={"new_parent": org.parent},
-            parent_choices=selectors.org_parent_choices(user=self.request.user, exclude=org),
+            parent_choices=selectors.org_parent_choices(user=self.request.user, exclude=org, kind=org.kind),
+            kind=org.kind,
         )
 
     def get(self, request, pk):

@@ -36,7 +36,7 @@ def test_a_resident_update_shows_an_encrypted_change_without_blind_indexes(world
     auditor = user_with_grant(Role.AUDITOR, Scope.ALL)
     page = login(auditor).get(reverse("audit:changes"), {"model": "residents.Resident"}).content.decode()
     assert "新地址1号" in page  # the ordinary change is shown
-    assert "<code>id_number</code>: <del>(已加密)</del> → (已加密，已修改)" in page
+    assert '<span class="text-body-secondary">身份证号</span>：<del>(已加密)</del> → (已加密，已修改)' in page
     assert old_index not in page and new_index not in page
     assert "_index" not in page
     assert OLD_NUMBER not in page and NEW_NUMBER not in page

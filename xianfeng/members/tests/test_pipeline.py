@@ -90,10 +90,11 @@ def test_admission_needs_two_distinct_introducers():
         assert "introducers" in exc.value.errors
 
 
-def test_probation_is_one_year_and_full_membership_is_due_then():
+def test_probation_is_one_year_and_full_membership_is_possible_from_then():
     history = history_until(Step.ADMIT)
     due = pipeline.next_due(history)
-    assert (due.step, due.due_on) == (Step.FULL, D(2023, 11, 1))
+    # The end of probation is the first day of the vote, not a deadline for it.
+    assert (due.step, due.earliest_on, due.due_on) == (Step.FULL, D(2023, 11, 1), None)
     with pytest.raises(PipelineError, match="预备期未满"):
         pipeline.check_step(history, Event(Step.FULL, D(2023, 10, 31)), today=TODAY)
     pipeline.check_step(history, Event(Step.FULL, D(2023, 11, 1)), today=TODAY)

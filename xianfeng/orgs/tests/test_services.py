@@ -19,29 +19,32 @@ def test_create_builds_the_materialized_path(world):
 
 
 def test_create_writes_a_changelog_row_in_the_same_transaction(world):
-    org = services.org_create(acting_user=world.owner, name="新支部", kind="branch", parent=world.branch_a)
+    org = services.org_create(acting_user=world.owner, name="新小组", kind="group", parent=world.branch_a)
     log = ChangeLog.objects.get(model="orgs.Organization", object_id=str(org.pk))
     assert log.user == world.owner
     assert log.action == "create"
-    assert log.after["name"] == "新支部"
+    assert log.after["name"] == "新小组"
     assert log.org_path == org.path
 
 
 def test_cannot_create_outside_own_scope_and_nothing_is_saved(world):
     with pytest.raises(PermissionDenied):
-        services.org_create(acting_user=world.owner, name="越权支部", kind="branch", parent=world.branch_b)
+        services.org_create(acting_user=world.owner, name="越权支部", kind="group", parent=world.branch_b)
     assert not Organization.objects.filter(name="越权支部").exists()
     assert not ChangeLog.objects.filter(object_repr="越权支部").exists()
 
 
 def test_move_rehangs_the_whole_subtree(world):
+    general = services.org_create(
+        acting_user=world.admin, name="医技党总支", kind="general_branch", parent=world.committee
+    )
     extra = services.org_create(acting_user=world.admin, name="外科第一党小组", kind="group", parent=world.branch_b)
-    moved = services.org_move(acting_user=world.admin, org=world.branch_b, new_parent=world.branch_a)
+    moved = services.org_move(acting_user=world.admin, org=world.branch_b, new_parent=general)
     extra.refresh_from_db()
-    assert moved.parent == world.branch_a
-    assert moved.path.startswith(world.branch_a.path)
+    assert moved.parent == general
+    assert moved.path.startswith(general.path)
     assert extra.path.startswith(moved.path)
-    assert set(world.branch_a.descendants()) == {world.group_a, moved, extra}
+    assert set(general.descendants()) == {moved, extra}
 
 
 def test_move_under_own_descendant_is_a_cycle(world):
@@ -54,7 +57,7 @@ def test_move_under_own_descendant_is_a_cycle(world):
 
 def test_nobody_can_move_an_org_out_of_their_own_scope(world):
     with pytest.raises(PermissionDenied):
-        services.org_move(acting_user=world.owner, org=world.group_a, new_parent=None)
+        services.org_move(acting_user=world.owner, org=world.group_a, new_parent=world.branch_b)
     world.group_a.refresh_from_db()
     assert world.group_a.parent == world.branch_a
 

@@ -22,18 +22,18 @@ def test_reader_cannot_open_the_edit_form(world, login):
     assert response.status_code == 403
 
 
-def test_clerk_creates_a_branch_from_the_form(world, login):
+def test_clerk_creates_a_group_from_the_form(world, login):
     client = login(world.owner)
     response = client.post(
         reverse("orgs:create"),
         {
-            "name": "内科青年党支部",
-            "kind": "branch",
+            "name": "内科青年党小组",
+            "kind": "group",
             "parent": world.branch_a.pk,
             "active_from": "2024-07-01",
         },
     )
-    org = Organization.objects.get(name="内科青年党支部")
+    org = Organization.objects.get(name="内科青年党小组")
     assert response.status_code == 302 and response["Location"] == reverse("orgs:detail", args=[org.pk])
     assert org.parent == world.branch_a
 

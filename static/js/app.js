@@ -10,3 +10,24 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+
+// List tables (table.table-cards) become cards on a phone: each cell shows its column's
+// header, copied here from the thead (CSS in app.css prints it before the value).
+function xfLabelCards(root) {
+  root.querySelectorAll("table.table-cards").forEach(function (table) {
+    var heads = table.querySelectorAll("thead th");
+    if (!heads.length) return;
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      var column = 0;
+      Array.prototype.forEach.call(row.cells, function (cell) {
+        var head = heads[column];
+        if (!cell.hasAttribute("data-label") && head && cell.colSpan === 1) {
+          cell.setAttribute("data-label", head.textContent.trim());
+        }
+        column += cell.colSpan || 1;
+      });
+    });
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { xfLabelCards(document); });
+document.addEventListener("htmx:load", function () { xfLabelCards(document); });

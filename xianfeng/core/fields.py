@@ -69,3 +69,34 @@ class BlindIndexField(models.CharField):
     def lookup_value(self, raw: str) -> str:
         """What to filter on to find ``raw`` exactly."""
         return self.compute(raw)
+
+
+def phone_tail(raw: str | None) -> str:
+    """The last four digits of a phone ('' when it has fewer): masking shows them anyway."""
+    digits = "".join(ch for ch in str(raw or "") if ch.isdigit() or "０" <= ch <= "９")
+    digits = digits.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    return digits[-4:] if len(digits) >= 4 else ""
+
+
+class PhoneTailField(models.CharField):
+    """The last four digits of another (encrypted) phone field, computed on every save (also
+    bulk_create), so pickers can search by them on an index. Reveals nothing masking hides."""
+
+    def __init__(self, *args, source: str = "phone", **kwargs):
+        self.source = source
+        kwargs.setdefault("max_length", 4)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("default", "")
+        kwargs.setdefault("db_default", "")  # rows inserted by column list (bulk imports) start empty
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        value = phone_tail(getattr(model_instance, self.source))
+        setattr(model_instance, self.attname, value)
+        return value

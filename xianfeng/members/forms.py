@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xianfeng.core.forms import BootstrapFormMixin, DateInput
 
+from .identity import birth_date_error
 from .models import Member
 from .pipeline import Step
 
@@ -51,6 +52,13 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
                 self.fields[name].help_text = _("已登记（%(masked)s）；留空表示不修改") % {
                     "masked": getattr(self.instance, f"{name}_masked") or _("未填")
                 }
+
+    def clean_birth_date(self):
+        birth_date = self.cleaned_data.get("birth_date")
+        message = birth_date_error(birth_date)  # member_clean_identity checks again (API)
+        if message:
+            raise forms.ValidationError(message)
+        return birth_date
 
     def _post_clean(self):
         # Validation belongs to the service (member_create/member_update); skip the model's.

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from xianfeng.core.fields import BlindIndexField, EncryptedTextField
+from xianfeng.core.fields import BlindIndexField, EncryptedTextField, PhoneTailField
 from xianfeng.core.models import Gender, MaskedPersonalData, TimeStampedModel
 from xianfeng.core.scoping import ScopeSpec
 
@@ -45,6 +45,7 @@ class Member(MaskedPersonalData, TimeStampedModel):
     id_number_index = BlindIndexField(source="id_number", purpose="member.id_number")
     phone = EncryptedTextField(_("手机号"), blank=True)
     phone_index = BlindIndexField(source="phone", purpose="member.phone")
+    phone_last4 = PhoneTailField(source="phone", db_index=True)  # picker search; masking shows it anyway
     education = models.CharField(_("学历"), max_length=20, choices=Education.choices, blank=True)
     title = models.CharField(_("职称/职务"), max_length=50, blank=True)
     department = models.CharField(_("科室/单位"), max_length=50, blank=True)

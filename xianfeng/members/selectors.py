@@ -5,6 +5,8 @@ from django.db.models import F, Q, QuerySet
 from xianfeng.accounts.personal import exact_lookup
 from xianfeng.accounts.scoping import CHANGE, VIEW, permission_filter, scoped
 from xianfeng.core.idnumber import IdNumberError, normalize_id_number, parse_id_number
+from xianfeng.core.text import looks_like_initials, normalize_name, to_halfwidth
+from xianfeng.core.widgets import first_matches, prefix_q
 from xianfeng.orgs.models import Organization
 from xianfeng.orgs.selectors import name_matches
 
@@ -95,3 +97,30 @@ def branch_choices(*, user, action: str = CHANGE) -> QuerySet:
 
 def member_choices(*, user, action: str = VIEW) -> QuerySet:
     return scoped(user, Member, action).select_related("branch").order_by("branch__path", "name_initials")
+
+
+def member_autocomplete(*, user, query: str, action: str = VIEW) -> list[Member]:
+    """At most 20 members in scope for a picker: name prefix (简/繁), pinyin initials, volunteer
+    number or the last four phone digits. One bounded query per key, each along an index."""
+    text = to_halfwidth(query).strip()
+    if not text:
+        return []
+    base = scoped(user, Member, action).select_related("branch")
+    queries = []
+    name = normalize_name(text)
+    if name:
+        queries.append(base.filter(prefix_q("name_norm", name)).order_by("name_norm", "id"))
+    if looks_like_initials(text):
+        queries.append(base.filter(prefix_q("name_initials", text.lower())).order_by("name_initials", "id"))
+    compact = text.replace(" ", "").upper()
+    if compact.isalnum() and any(ch.isdigit() for ch in compact):
+        queries.append(base.filter(prefix_q("volunteer_no", compact)).order_by("volunteer_no"))
+    if compact.isdigit() and len(compact) == 4:
+        queries.append(base.filter(phone_last4=compact).order_by("name_initials", "id"))
+    return first_matches(queries)
+
+
+def member_picker_label(member: Member) -> str:
+    """Name, organization and public number: never an ID number (masked or not)."""
+    label = f"{member.name}（{member.branch.name}）"
+    return f"{label} {member.volunteer_no}" if member.volunteer_no else label

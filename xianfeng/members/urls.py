@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_autocomplete
 
 app_name = "members"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.MemberListView.as_view(), name="list"),
     path("export.xlsx", views.MemberExportView.as_view(), name="export"),
     path("worklist/", views.WorklistView.as_view(), name="worklist"),
+    path("autocomplete/", views_autocomplete.MemberAutocompleteView.as_view(), name="autocomplete"),
     path("new/", views.MemberCreateView.as_view(), name="create"),
     path("<int:pk>/", views.MemberDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.MemberEditView.as_view(), name="edit"),

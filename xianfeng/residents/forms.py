@@ -3,8 +3,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xianfeng.core.forms import BootstrapFormMixin, DateInput
+from xianfeng.core.widgets import HOUSEHOLD_AUTOCOMPLETE_URL, AutocompleteSelect
 
-from . import selectors
+from . import rules, selectors
 from .importing import VillageResolver
 from .models import HEALTH_TAGS, Consent, Gender, HouseholdTagKind, Relation, ResidentTagKind
 
@@ -41,7 +42,12 @@ class ResidentForm(BootstrapFormMixin, forms.Form):
     phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
     village = VillageField()
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
-    household = forms.ModelChoiceField(label=_("所在户"), queryset=None, required=False)
+    household = forms.ModelChoiceField(
+        label=_("所在户"),
+        queryset=None,
+        required=False,
+        widget=AutocompleteSelect(HOUSEHOLD_AUTOCOMPLETE_URL, placeholder=_("输入户编号、户主姓名或拼音首字母")),
+    )
     relation = forms.ChoiceField(label=_("与户主关系"), choices=[("", "—")] + Relation.choices, required=False)
     deceased_on = forms.DateField(label=_("死亡日期"), widget=DateInput, required=False)
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
@@ -56,6 +62,13 @@ class ResidentForm(BootstrapFormMixin, forms.Form):
                 self.fields[name].help_text = _("留空表示不修改；填写新值将替换原值")
         else:
             del self.fields["deceased_on"]
+
+    def clean_birth_date(self):
+        birth_date = self.cleaned_data.get("birth_date")
+        message = rules.birth_date_error(birth_date)  # the service checks again (API, imports)
+        if message:
+            raise forms.ValidationError(message)
+        return birth_date
 
     def changes(self, editing: bool) -> dict:
         data = dict(self.cleaned_data)

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xianfeng.core.fields import BlindIndexField, EncryptedTextField
+from xianfeng.core.fields import BlindIndexField, EncryptedTextField, PhoneTailField
 from xianfeng.core.idnumber import normalize_id_number
 from xianfeng.core.masking import mask_phone
 from xianfeng.core.models import Gender, MaskedPersonalData, TimeStampedModel
@@ -140,6 +140,7 @@ class Resident(MaskedPersonalData, TimeStampedModel):
     )
     phone = EncryptedTextField(_("联系电话"), blank=True)
     phone_index = BlindIndexField(source="phone", purpose="resident.phone", normalizer=normalize_phone, db_index=False)
+    phone_last4 = PhoneTailField(source="phone")  # picker search (index in Meta); masking shows it anyway
     village = models.ForeignKey(
         "regions.Region", verbose_name=_("所属村"), on_delete=models.PROTECT, related_name="residents"
     )
@@ -191,6 +192,15 @@ class Resident(MaskedPersonalData, TimeStampedModel):
             models.Index(fields=["name_norm", "birth_date", "village"], name="resident_dup_key"),
             models.Index(fields=["id_number_index"], name="resident_id_index"),
             models.Index(fields=["phone_index"], name="resident_phone_index"),
+            models.Index(fields=["phone_last4"], condition=~Q(phone_last4=""), name="resident_phone_last4"),
+            # Deleting a resident makes the database look for rows merged into it (the foreign
+            # key's check, per deleted row): without this index that is a scan of the whole
+            # table per row, so deleting 100 000 residents took over 20 minutes (bench/RESULTS.md).
+            # Partial: almost every row is NULL here, so imports pay next to nothing for it.
+            models.Index(fields=["merged_into"], condition=Q(merged_into__isnull=False), name="resident_merged_into"),
+            # The list's order: a page is read from the index instead of sorting every resident
+            # in scope on each page view (issue 8, bench/web_bench.py).
+            models.Index(fields=["village", "name_norm", "id"], name="resident_list_order"),
         ]
 
     def __str__(self) -> str:

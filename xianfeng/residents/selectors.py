@@ -2,14 +2,17 @@
 
 import re
 
-from django.db.models import BooleanField, Count, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import BooleanField, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xianfeng.accounts.personal import exact_lookup
 from xianfeng.accounts.roles import HEALTH, Scope, role_allows
 from xianfeng.accounts.scoping import CHANGE, VIEW, active_grants, can, scoped, served_region_codes
 from xianfeng.core.idnumber import IdNumberError, normalize_id_number, parse_id_number
 from xianfeng.core.text import looks_like_initials, normalize_name, to_halfwidth
+from xianfeng.core.widgets import first_matches, prefix_q
 from xianfeng.regions.models import Region
 
 from .models import (
@@ -139,6 +142,15 @@ def resident_list(
     return qs.select_related("village", "household").prefetch_related("tags").order_by("village_id", "name_norm", "id")
 
 
+_household_member_counts = (
+    Resident.objects.filter(household=OuterRef("pk"), merged_into__isnull=True)
+    .order_by()
+    .values("household")
+    .annotate(n=Count("pk"))
+    .values("n")
+)
+
+
 def household_list(*, user, query: str = "", region: str = "", tags=()) -> QuerySet:
     qs = scoped(user, Household, VIEW)
     if query.strip():
@@ -152,7 +164,9 @@ def household_list(*, user, query: str = "", region: str = "", tags=()) -> Query
     return (
         qs.select_related("village", "head")
         .prefetch_related("tags")
-        .annotate(member_count=Count("members", filter=Q(members__merged_into__isnull=True)))
+        # A correlated subquery, computed for the page's rows only: a JOIN + GROUP BY made
+        # PostgreSQL aggregate every household in scope on each page view (55 ms for 30 000).
+        .annotate(member_count=Coalesce(Subquery(_household_member_counts), Value(0)))
         .order_by("village_id", "number", "id")
     )
 
@@ -266,3 +280,55 @@ def village_by_code(code: str) -> Region:
     """A village a resolver (VillageResolver, within the user's prefixes) has already accepted;
     regions are reference data everyone may view."""
     return Region.objects.get(pk=code)
+
+
+def resident_autocomplete(*, user, query: str, action: str = VIEW) -> list[Resident]:
+    """At most 20 residents in scope for a picker: name prefix (简/繁), pinyin initials or the
+    last four phone digits, one bounded query per key along an index (fast with 1 000 000 rows)."""
+    text = to_halfwidth(query).strip()
+    if not text:
+        return []
+    base = scoped(user, Resident, action).filter(merged_into__isnull=True).select_related("village")
+    queries = []
+    name = normalize_name(text)
+    if name:
+        queries.append(base.filter(prefix_q("name_norm", name)).order_by("name_norm", "birth_date", "village_id"))
+    if looks_like_initials(text):
+        queries.append(base.filter(prefix_q("name_initials", text.lower())).order_by("name_initials"))
+    compact = text.replace(" ", "")
+    if compact.isdigit() and len(compact) == 4:
+        # The exclude() repeats the partial index's condition so SQLite uses that index too.
+        queries.append(base.filter(phone_last4=compact).exclude(phone_last4="").order_by("phone_last4"))
+    return first_matches(queries)
+
+
+def resident_picker_label(resident: Resident) -> str:
+    """Name, village, birth year and masked phone: no part of the ID number (DESIGN §3)."""
+    parts = [resident.name, resident.village.name]
+    if resident.birth_date:
+        parts.append(gettext("%(year)s年生") % {"year": resident.birth_date.year})
+    if resident.phone:
+        parts.append(resident.phone_masked)
+    return " · ".join(parts)
+
+
+def household_autocomplete(*, user, query: str, action: str = CHANGE) -> list[Household]:
+    """At most 20 households in scope for a picker: number prefix, or the head's name or initials."""
+    text = to_halfwidth(query).strip()
+    if not text:
+        return []
+    base = scoped(user, Household, action).select_related("head", "village")
+    queries = [base.filter(prefix_q("number", text)).order_by("number")]
+    name = normalize_name(text)
+    if name:
+        queries.append(base.filter(prefix_q("head__name_norm", name)).order_by("head__name_norm"))
+    if looks_like_initials(text):
+        queries.append(base.filter(prefix_q("head__name_initials", text.lower())).order_by("head__name_initials"))
+    return first_matches(queries)
+
+
+def household_picker_label(household: Household) -> str:
+    parts = [str(household), household.village.name]
+    if household.number:
+        parts.append(household.number)
+    return " · ".join(dict.fromkeys(parts))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_households, views_merge
+from . import views, views_autocomplete, views_households, views_merge
 
 app_name = "residents"
 
@@ -9,6 +9,12 @@ urlpatterns = [
     path("new/", views.ResidentCreateView.as_view(), name="create"),
     path("export/", views.ResidentExportView.as_view(), name="export"),
     path("duplicates/", views_merge.DuplicateListView.as_view(), name="duplicates"),
+    path("autocomplete/", views_autocomplete.ResidentAutocompleteView.as_view(), name="autocomplete"),
+    path(
+        "households/autocomplete/",
+        views_autocomplete.HouseholdAutocompleteView.as_view(),
+        name="household_autocomplete",
+    ),
     path("<int:pk>/", views.ResidentDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.ResidentEditView.as_view(), name="edit"),
     path("<int:pk>/reveal/", views.ResidentRevealView.as_view(), name="reveal"),

@@ -110,8 +110,8 @@ EXPORT_COLUMNS = [
     ExportColumn("出生日期", lambda r: r.birth_date),
     ExportColumn("身份证号", lambda r: r.id_number, personal=True, mask=mask_id_number),
     ExportColumn("联系电话", lambda r: r.phone, personal=True, mask=mask_phone),
-    ExportColumn("村代码", lambda r: r.village_id),
-    ExportColumn("所属村", lambda r: r.village.name),
+    # One column, name and code, so the export imports again as it is (imports.parse_village).
+    ExportColumn("所属村", lambda r: f"{r.village.name}（{r.village_id}）"),
     ExportColumn("地址", lambda r: r.address),
     ExportColumn("户编号", lambda r: r.household.number if r.household_id else ""),
     ExportColumn("与户主关系", lambda r: r.get_relation_display()),

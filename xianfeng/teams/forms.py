@@ -3,19 +3,29 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xianfeng.core.forms import BootstrapFormMixin, DateInput
+from xianfeng.core.widgets import MEMBER_AUTOCOMPLETE_URL, AutocompleteSelect, AutocompleteSelectMultiple
+from xianfeng.members.selectors import member_picker_label
 from xianfeng.regions.selectors import regions_by_code
 
 from .models import Team, TeamMembership
 
+MEMBER_PLACEHOLDER = _("输入姓名、拼音首字母、志愿者编号或电话后四位")
+
 
 class MemberChoiceField(forms.ModelChoiceField):
+    """A member picked by searching (members:autocomplete); the queryset still validates the pk."""
+
+    widget = AutocompleteSelect(MEMBER_AUTOCOMPLETE_URL, placeholder=MEMBER_PLACEHOLDER)
+
     def label_from_instance(self, obj):
-        return f"{obj.name}（{obj.branch.name}）"
+        return member_picker_label(obj)
 
 
 class MemberMultipleChoiceField(forms.ModelMultipleChoiceField):
+    widget = AutocompleteSelectMultiple(MEMBER_AUTOCOMPLETE_URL, placeholder=MEMBER_PLACEHOLDER)
+
     def label_from_instance(self, obj):
-        return f"{obj.name}（{obj.branch.name}）"
+        return member_picker_label(obj)
 
 
 class TeamForm(BootstrapFormMixin, forms.Form):
@@ -79,7 +89,6 @@ class RotateForm(BootstrapFormMixin, forms.Form):
         self.fields["leaving"].label_from_instance = lambda m: f"{m.member.name} · {m.get_role_display()}"
         self.fields["lead"].queryset = member_choices
         self.fields["joining"].queryset = member_choices
-        self.fields["joining"].widget.attrs["size"] = 10
 
     def joining_pairs(self) -> list:
         pairs = []

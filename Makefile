@@ -1,7 +1,8 @@
 # 先锋 Xianfeng — the two commands of the README:
 #   make run    set everything up (venv, pinned packages, local assets, SQLite, demo data) and serve
 #   make test   lint, migration check and the whole test suite (browser test included)
-# Other targets: make test-postgres (suite on a throwaway PostgreSQL database), make worker, make bench.
+# Other targets: make test-postgres (suite on a throwaway PostgreSQL database), make prod-smoke, make worker,
+# make bench, make bench-web.
 
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -11,7 +12,7 @@ PIP := $(VENV)/bin/pip
 MANAGE := DEBUG=$${DEBUG-1} $(PY) manage.py
 PG_URL ?= postgres://postgres@127.0.0.1:5432
 
-.PHONY: run setup deps assets migrate demo worker test test-postgres lint system-deps bench clean
+.PHONY: run setup deps assets migrate demo worker test test-postgres prod-smoke lint system-deps bench bench-web clean
 
 $(VENV)/.installed: requirements.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
@@ -51,6 +52,12 @@ lint: deps
 
 test: deps assets system-deps lint
 	$(VENV)/bin/pytest
+	$(PY) scripts/prod_smoke.py
+
+# The README's production steps for real: collectstatic, gunicorn with DEBUG off and generated
+# keys, sign in, open each main page and API list (scripts/prod_smoke.py; part of make test).
+prod-smoke: deps assets
+	$(PY) scripts/prod_smoke.py
 
 test-postgres: deps assets system-deps
 	@db=xianfeng_test_$$$$; \
@@ -61,6 +68,12 @@ test-postgres: deps assets system-deps
 bench: deps
 	$(PIP) install --quiet -r bench/requirements.txt
 	$(PY) bench/import_bench.py --rows 100000
+
+# Web bench (DESIGN.md §6): gunicorn 2 workers on a throwaway PostgreSQL database, 32 locust users
+# per list page and API list, printed against a bare Django JSON view (bench/web_bench.py).
+bench-web: deps assets
+	$(PIP) install --quiet -r bench/requirements.txt
+	$(PY) bench/web_bench.py --pg $(PG_URL)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles var

@@ -128,7 +128,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "xianfeng.core.middleware.SessionMiddleware",  # idle timeout without a write per request
     "xianfeng.core.middleware.InterfaceLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -158,6 +158,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "xianfeng.accounts.context_processors.navigation",
             ],
+            # {% url %} reversed once per view name instead of once per use (list rows).
+            "builtins": ["xianfeng.core.templatetags.fast_url"],
         },
     }
 ]
@@ -192,6 +194,11 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# Totals of paginated lists with at least this many rows are cached this many seconds
+# (xianfeng/core/pagination.py): counting 100 000 rows on every page view costs more than the page.
+COUNT_CACHE_MIN_ROWS = env_int("COUNT_CACHE_MIN_ROWS", 5_000, minimum=1)
+COUNT_CACHE_SECONDS = env_int("COUNT_CACHE_SECONDS", 60, minimum=0)
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 if env_bool("TASKS_IMMEDIATE"):
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -222,7 +229,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_VERBOSE = False
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Each request restarts the 30 idle minutes, but the session is written at most once per
+# SESSION_REFRESH_SECONDS (xianfeng.core.middleware.SessionMiddleware), not on every request.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", True)
@@ -252,7 +262,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", "").strip() or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": VAR_DIR / "media"}},
@@ -283,6 +293,16 @@ CONTENT_SECURITY_POLICY = {
 # smaller ones are handled within the request.
 IMPORT_INLINE_MAX_BYTES = int(os.environ.get("IMPORT_INLINE_MAX_BYTES", str(200 * 1024)))
 IMPORT_FILE_RETENTION_DAYS = env_int("IMPORT_FILE_RETENTION_DAYS", 30, minimum=1)  # days an upload is kept
+# What one import file may hold, checked while reading and before anything is allocated
+# (imports/readers.py): rows and columns of the data sheet, and the bytes a workbook expands
+# to (the sum of its zip members; for CSV the file itself). 1 000 000 residents written by
+# Excel or WPS expand to about 600 MB; a bigger file is refused with a message to split it.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 1_000_000, minimum=1)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 200, minimum=1)
+IMPORT_MAX_EXPANDED_BYTES = env_int("IMPORT_MAX_EXPANDED_BYTES", 1024**3, minimum=1024)
+# A sheet expanding to more than this is streamed row by row (openpyxl, flat memory) instead
+# of loaded whole by calamine (faster, about 1 KB of memory per row).
+IMPORT_STREAM_ABOVE_BYTES = env_int("IMPORT_STREAM_ABOVE_BYTES", 64 * 1024**2)
 
 LOGGING = {
     "version": 1,

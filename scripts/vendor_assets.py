@@ -3,6 +3,7 @@
 Run after ``npm ci``. Hospital intranets have no internet: nothing is loaded from a CDN.
 """
 
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -18,7 +19,28 @@ FILES = {
     "bootstrap-icons/font/fonts/bootstrap-icons.woff2": "bootstrap-icons/fonts/bootstrap-icons.woff2",
     "bootstrap-icons/font/fonts/bootstrap-icons.woff": "bootstrap-icons/fonts/bootstrap-icons.woff",
     "echarts/dist/echarts.min.js": "echarts/echarts.min.js",
+    # /api/docs (templates/ninja/swagger.html). The CSS names its map mid-file, so the map is
+    # copied too and collectstatic's manifest finds it; the bundle names none.
+    "swagger-ui-dist/swagger-ui-bundle.js": "swagger-ui/swagger-ui-bundle.js",
+    "swagger-ui-dist/swagger-ui.css": "swagger-ui/swagger-ui.css",
+    "swagger-ui-dist/swagger-ui.css.map": "swagger-ui/swagger-ui.css.map",
+    "swagger-ui-dist/LICENSE": "swagger-ui/LICENSE",
 }
+
+
+# Minified files end with a comment naming a source map that is not vendored; with DEBUG off,
+# collectstatic's manifest storage follows that reference and stops with a missing-file error.
+_SOURCE_MAP = re.compile(rb"\n?(/\*# sourceMappingURL=[^*]*\*/|//# sourceMappingURL=\S*)\s*$")
+
+
+def strip_source_map(path: Path) -> None:
+    """Drop a trailing sourceMappingURL comment from a vendored .js/.css file."""
+    if path.suffix not in {".js", ".css"}:
+        return
+    data = path.read_bytes()
+    stripped = _SOURCE_MAP.sub(b"\n", data)
+    if stripped != data:
+        path.write_bytes(stripped)
 
 
 def main() -> int:
@@ -30,6 +52,7 @@ def main() -> int:
         target = VENDOR / dest
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(NODE_MODULES / src, target)
+        strip_source_map(target)
     print(f"vendor assets: {len(FILES)} files in {VENDOR.relative_to(ROOT)}")
     return 0
 

@@ -1,5 +1,9 @@
 """The sidebar: one entry per module, shown only when the user may use it."""
 
+from functools import lru_cache
+
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -26,18 +30,34 @@ def _allowed(user, permission: str | None) -> bool:
     return any(role_allows(g.role, permission) for g in active_grants(user))
 
 
+@lru_cache(maxsize=1)
+def _module_urls() -> dict[str, str | None]:
+    """Each module's URL, reversed once per process (the URLconf does not change while serving)."""
+    urls = {}
+    for url_name, _label, _icon, _permission in MODULES:
+        try:
+            urls[url_name] = reverse(url_name)
+        except NoReverseMatch:
+            urls[url_name] = None  # a module not installed in this deployment
+    return urls
+
+
+@receiver(setting_changed)
+def _forget_module_urls(*, setting, **kwargs):
+    if setting == "ROOT_URLCONF":
+        _module_urls.cache_clear()
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_modules": []}
     items = []
+    urls = _module_urls()
     for url_name, label, icon, permission in MODULES:
-        if not _allowed(user, permission):
+        url = urls[url_name]
+        if url is None or not _allowed(user, permission):
             continue
-        try:
-            url = reverse(url_name)
-        except NoReverseMatch:
-            continue  # a module not installed in this deployment
         app_prefix = url_name.split(":")[0]
         active = request.resolver_match is not None and request.resolver_match.namespace == app_prefix
         items.append({"url": url, "label": label, "icon": icon, "active": active})

@@ -4,10 +4,11 @@ so the access matrix test can find it and every request passes through ``scoped(
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views import View
+
+from xianfeng.core.pagination import CachedCountPaginator
 
 from .scoping import CHANGE, VIEW, can, get_scoped_or_404
 
@@ -30,7 +31,7 @@ class ScopedListView(LoginRequiredMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def paginate(self, queryset):
-        return Paginator(queryset, self.paginate_by).get_page(self.request.GET.get("page"))
+        return CachedCountPaginator(queryset, self.paginate_by).get_page(self.request.GET.get("page"))
 
 
 class ScopedObjectView(LoginRequiredMixin, View):

@@ -16,10 +16,12 @@ predicates below (``may_manage_user``, ``grantable_roles``...) to offer only wha
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +33,9 @@ from .roles import ROLE_PERMISSIONS, Role, Scope, role_allows
 from .scoping import CHANGE, active_grants, ensure_in_scope, scoped
 
 # Roles only administrators hand out, and whose holders only administrators manage.
+# An API call refreshes its token's last_used_at only when the stored value is older than this.
+TOKEN_LAST_USED_PRECISION = timedelta(minutes=5)
+
 PROTECTED_ROLES = (Role.ADMIN, Role.AUDITOR)
 
 
@@ -278,5 +283,12 @@ def api_token_authenticate(raw: str) -> User | None:
     )
     if token is None or not token.user.is_active:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    # "Last used" to the minute is plenty for the token list; writing the row on every API call
+    # would make each read a write (issue 8). One conditional UPDATE at most every few minutes.
+    now = timezone.now()
+    stale = now - TOKEN_LAST_USED_PRECISION
+    if token.last_used_at is None or token.last_used_at < stale:
+        ApiToken.objects.filter(pk=token.pk).filter(Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale)).update(
+            last_used_at=now
+        )
     return token.user

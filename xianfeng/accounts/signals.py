@@ -1,11 +1,13 @@
 """Every login and failure goes to LoginLog (DESIGN.md §3)."""
 
+import time
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
 from xianfeng.audit.services import loginlog_write
-from xianfeng.core.middleware import ip_from_request
+from xianfeng.core.middleware import SessionMiddleware, ip_from_request
 
 
 def _agent(request) -> str:
@@ -36,3 +38,11 @@ def record_login_failure(sender, credentials, request=None, **kwargs):
         detail=detail,
         user_agent=_agent(request),
     )
+
+
+@receiver(user_logged_in)
+def mark_session_fresh(sender, request, user, **kwargs):
+    """A new session starts its idle minutes now (xianfeng.core.middleware.SessionMiddleware)."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SessionMiddleware.KEY] = int(time.time())

@@ -11,6 +11,8 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
 
+from xianfeng.core.pagination import cached_count
+
 MAX_ID = 2**63 - 1  # every primary key is a BigAutoField: PostgreSQL bigint, SQLite INTEGER
 MAX_PAGE = 1_000_000  # far beyond the last page of any list; past the last page the items are empty
 MAX_PAGE_SIZE = 200  # a larger page_size is refused; each list may clamp it lower (ninja's max_page_size)
@@ -54,6 +56,9 @@ class Pagination(PageNumberPagination):
     class Input(Schema):
         page: int = Field(1, ge=1, le=MAX_PAGE)
         page_size: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE)
+
+    def _items_count(self, queryset) -> int:
+        return cached_count(queryset)  # large totals cached briefly (xianfeng/core/pagination.py)
 
 
 class ErrorOut(Schema):

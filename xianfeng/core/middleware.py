@@ -1,10 +1,12 @@
 """Request context for the audit trail: who is acting and from which address."""
 
 import ipaddress
+import time
 from contextvars import ContextVar
 from functools import lru_cache
 
 from django.conf import settings
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 
 _client_ip: ContextVar[str | None] = ContextVar("client_ip", default=None)
 
@@ -96,3 +98,28 @@ class InterfaceLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's session middleware, restarting the idle timeout at most once a minute.
+
+    SESSION_SAVE_EVERY_REQUEST would write the session row on every page view (issue 8: one
+    UPDATE per request). Here a signed-in session is saved, which moves its expiry to
+    SESSION_COOKIE_AGE from now, only when its last save is older than SESSION_REFRESH_SECONDS.
+    A session therefore ends between SESSION_COOKIE_AGE - SESSION_REFRESH_SECONDS and
+    SESSION_COOKIE_AGE after the last request (29 to 30 minutes with the defaults), never later.
+    """
+
+    KEY = "_xf_refreshed"
+
+    def process_response(self, request, response):
+        session = getattr(request, "session", None)
+        if session is not None and session.accessed and not session.modified and session.session_key:
+            now = int(time.time())
+            refreshed = session.get(self.KEY)
+            if not isinstance(refreshed, int) or now - refreshed >= settings.SESSION_REFRESH_SECONDS:
+                if session.keys():  # a signed-in (non-empty) session; never create one
+                    session[self.KEY] = now
+        elif session is not None and session.modified and session.keys():
+            session[self.KEY] = int(time.time())
+        return super().process_response(request, response)

@@ -1,11 +1,18 @@
 """Login rules of DESIGN.md §3: logged, locked after 5 failures, idle timeout, forced change."""
 
+import time
+from datetime import timedelta
+
 import pytest
 from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
 from django.urls import reverse
+from django.utils import timezone
 
 from xianfeng.accounts.models import User
 from xianfeng.audit.models import LoginLog
+from xianfeng.core.middleware import SessionMiddleware
 from xianfeng.core.tests.factories import UserFactory
 
 PASSWORD = "Xianfeng-test-1"
@@ -49,9 +56,42 @@ def test_lock_is_per_account_not_per_address(client, db):
     assert _login(client, "wang", PASSWORD).status_code == 302
 
 
-def test_sessions_end_after_thirty_idle_minutes():
+def _session_row(client):
+    return Session.objects.get(session_key=client.cookies[settings.SESSION_COOKIE_NAME].value)
+
+
+def _age_session(client, *, idle_minutes, refreshed_seconds_ago):
+    """Pretend the last request that saved the session was this long ago."""
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    store = SessionStore(session_key=key)
+    store[SessionMiddleware.KEY] = int(time.time()) - refreshed_seconds_ago
+    store.save()
+    expires = timezone.now() + timedelta(minutes=30 - idle_minutes)
+    Session.objects.filter(session_key=key).update(expire_date=expires)
+    return expires
+
+
+def test_sessions_end_after_thirty_idle_minutes(client, db):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST  # each request restarts the 30 minutes
+    UserFactory(username="li")
+    _login(client, "li", PASSWORD)
+    assert client.get(reverse("core:home")).status_code == 200
+    _age_session(client, idle_minutes=31, refreshed_seconds_ago=31 * 60)
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+
+def test_each_request_restarts_the_idle_minutes_without_writing_every_time(client, db):
+    UserFactory(username="li")
+    _login(client, "li", PASSWORD)
+    # 25 idle minutes: a request restarts the full 30.
+    _age_session(client, idle_minutes=25, refreshed_seconds_ago=25 * 60)
+    assert client.get(reverse("core:home")).status_code == 200
+    assert _session_row(client).expire_date > timezone.now() + timedelta(minutes=29)
+    # A request within a minute of that refresh leaves the row alone (no write per request).
+    expires = _age_session(client, idle_minutes=10, refreshed_seconds_ago=5)
+    assert client.get(reverse("core:home")).status_code == 200
+    assert _session_row(client).expire_date == expires
 
 
 def test_initial_password_must_be_changed_first(client, db):

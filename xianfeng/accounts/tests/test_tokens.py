@@ -117,3 +117,20 @@ def test_administrator_revokes_a_users_token_from_the_user_page(world, login):
     assert (
         ChangeLog.objects.get(model="accounts.ApiToken", object_id=str(token.pk), action="update").user == world.admin
     )
+
+
+def test_last_used_is_shown_to_the_minute_without_a_write_per_call(client, world):
+    token, raw = services.api_token_create(acting_user=world.owner, user=world.owner, name="同步")
+    assert token.last_used_at is None
+    assert _api(client, raw).status_code == 200
+    token.refresh_from_db()
+    first = token.last_used_at
+    assert first is not None and timezone.now() - first < timedelta(minutes=1)
+    assert _api(client, raw).status_code == 200  # a second call soon after does not write the row
+    token.refresh_from_db()
+    assert token.last_used_at == first
+    ten_minutes_ago = timezone.now() - timedelta(minutes=10)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=ten_minutes_ago)
+    assert _api(client, raw).status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at > ten_minutes_ago + timedelta(minutes=9)

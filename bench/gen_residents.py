@@ -71,6 +71,17 @@ TAG_SPELLINGS = [
 RELATIONS = ["配偶", "妻", "子", "女", "儿子", "女儿", "父亲", "母亲", "孙子", "其他"]
 
 
+def fitting_tag(tag: str, female: bool, birth: datetime.date) -> str:
+    """Blank a group that contradicts sex or age: the import refuses those (xianfeng/residents/rules.py).
+    Ages are judged a year inside the rules' bounds, so the file stays valid for a while."""
+    age = datetime.date.today().year - birth.year
+    if tag in ("孕产妇", "孕妇") and not (female and 16 <= age <= 55):
+        return ""
+    if tag in ("在校学生", "学生") and not 8 <= age <= 33:
+        return ""
+    return tag
+
+
 def check_char(first17: str) -> str:
     return CHECK[sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True)) % 11]
 
@@ -160,7 +171,7 @@ class Generator:
                     address,
                     number,
                     relation if number else "",
-                    r.choice(TAG_SPELLINGS),
+                    fitting_tag(r.choice(TAG_SPELLINGS), female, birth),
                 ]
                 written += 1
                 if written >= count:

@@ -1,10 +1,12 @@
 """Import bench (DESIGN.md §6): the same residents workbook through our import engine and
-through django-import-export (bulk mode), in one process, against a throwaway database.
+through django-import-export (bulk mode), each run in its own process against its own
+throwaway database (no clean-up between the runs; each peak memory is its own process's).
 
     .venv/bin/pip install -r bench/requirements.txt
     .venv/bin/python bench/import_bench.py --rows 100000
     .venv/bin/python bench/import_bench.py --file var/bench/residents-100k.xlsx --db postgres
     .venv/bin/python bench/import_bench.py --rows 1000000 --skip-die     # the 1 M-row memory check
+    .venv/bin/python bench/import_bench.py --rows 20000 --profile        # where our commit spends its time
 
 Prints rows/s for our check (dry run) and commit (validated and written), for
 django-import-export, the ratio, and peak memory (process RSS; --tracemalloc adds Python
@@ -87,16 +89,6 @@ def make_admin():
     return admin
 
 
-def clear_residents() -> None:
-    from xianfeng.residents.models import Household, HouseholdTag, Resident, ResidentTag
-
-    ResidentTag.objects.all().delete()
-    HouseholdTag.objects.all().delete()
-    Household.objects.update(head=None)
-    Resident.objects.all().delete()
-    Household.objects.all().delete()
-
-
 def timed(label: str, rows: int | None, function):
     """Run ``function``; rows=None means "take the row count from the outcome's .total"."""
     gc.collect()
@@ -108,7 +100,7 @@ def timed(label: str, rows: int | None, function):
     return result, seconds
 
 
-def run_ours(path: Path, admin, trace: bool):
+def run_ours(path: Path, admin, trace: bool, profile: bool = False):
     from xianfeng.imports import engine
     from xianfeng.imports.spec import ImportContext, get_spec
     from xianfeng.residents.models import Resident
@@ -125,11 +117,21 @@ def run_ours(path: Path, admin, trace: bool):
     if trace:
         print(f"  tracemalloc peak (check): {tracemalloc.get_traced_memory()[1] / 2**20:,.0f} MB")
         tracemalloc.reset_peak()
-    outcome, seconds = timed(
-        "ours: commit (validate + write)",
-        rows,
-        lambda: engine.run(spec, path, ImportContext(user=admin), commit=True),
-    )
+
+    def commit():
+        return engine.run(spec, path, ImportContext(user=admin), commit=True)
+
+    if profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        outcome, seconds = timed("ours: commit (under cProfile)", rows, lambda: profiler.runcall(commit))
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("tottime").print_stats(25)
+        stats.sort_stats("cumulative").print_stats(30)
+    else:
+        outcome, seconds = timed("ours: commit (validate + write)", rows, commit)
     if trace:
         print(f"  tracemalloc peak (commit): {tracemalloc.get_traced_memory()[1] / 2**20:,.0f} MB")
         tracemalloc.stop()
@@ -154,6 +156,50 @@ def run_die(path: Path, rows: int):
     return seconds
 
 
+def run_part(args) -> None:
+    """One measured run in this process, against its own throwaway database; prints a
+    RESULT line for the parent."""
+    import json
+
+    with tempfile.TemporaryDirectory(prefix="xianfeng-bench-") as tmp:
+        pg_name = setup_django(args.db, Path(tmp))
+        try:
+            admin = make_admin()
+            baseline = rss_mb()
+            print(f"[{args.part}] RSS after Django set-up: {baseline:,.0f} MB")
+            if args.part == "ours":
+                rows, seconds = run_ours(args.file, admin, args.tracemalloc, args.profile)
+            else:
+                rows = args.expect_rows
+                seconds = run_die(args.file, rows)
+            print("RESULT " + json.dumps({"rows": rows, "seconds": seconds, "peak_mb": rss_mb(), "base_mb": baseline}))
+        finally:
+            if pg_name:
+                drop_postgres(pg_name)
+
+
+def spawn(part: str, args, path: Path, rows: int = 0) -> dict:
+    """Each run in its own process and database: no clean-up between runs (deleting 100 000
+    residents through the cascade collector used to take longer than the runs), and each
+    process's peak memory is its own."""
+    import json
+    import subprocess
+
+    command = [sys.executable, "-u", __file__, "--part", part, "--file", str(path), "--db", args.db]
+    command += ["--expect-rows", str(rows)] + (["--tracemalloc"] if args.tracemalloc else [])
+    command += ["--profile"] if args.profile else []
+    result = None
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as process:
+        for line in process.stdout:  # shown as the run goes, errors included
+            if line.startswith("RESULT "):
+                result = json.loads(line[7:])
+            else:
+                print(line, end="", flush=True)
+    if result is None:
+        sys.exit(f"the {part} run failed (exit {process.returncode})")
+    return result
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=100_000, help="generate a workbook of this many rows")
@@ -161,33 +207,28 @@ def main(argv=None) -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--skip-die", action="store_true", help="only our engine (e.g. the 1 M-row memory run)")
     parser.add_argument("--tracemalloc", action="store_true", help="also report Python heap peaks (slower)")
+    parser.add_argument("--profile", action="store_true", help="cProfile our commit (slower; implies --skip-die)")
+    parser.add_argument("--part", choices=["ours", "die"], help=argparse.SUPPRESS)  # a child run
+    parser.add_argument("--expect-rows", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="xianfeng-bench-") as tmp:
-        workdir = Path(tmp)
-        path = args.file
-        if path is None:
-            import gen_residents
+    if args.part:
+        run_part(args)
+        return
+    path = args.file
+    if path is None:
+        import gen_residents
 
-            path = ROOT / "var" / "bench" / f"residents-{args.rows}.xlsx"
-            if not path.exists():
-                gen_residents.main(["--rows", str(args.rows), "--out", str(path)])
-        print(f"file {path} ({path.stat().st_size / 2**20:.1f} MB), database {args.db} (throwaway)")
-        pg_name = setup_django(args.db, workdir)
-        try:
-            admin = make_admin()
-            print(f"baseline RSS after Django set-up: {rss_mb():,.0f} MB")
-            rows, ours = run_ours(path, admin, args.tracemalloc)
-            ours_peak = rss_mb()
-            if not args.skip_die:
-                clear_residents()
-                die = run_die(path, rows)
-                print(f"ratio: ours is {die / ours:.1f}× faster than django-import-export (bulk) on the same file")
-                print(f"peak RSS: ours ≤ {ours_peak:,.0f} MB; whole process after both runs {rss_mb():,.0f} MB")
-            else:
-                print(f"peak RSS (ours, whole process): {ours_peak:,.0f} MB")
-        finally:
-            if pg_name:
-                drop_postgres(pg_name)
+        path = ROOT / "var" / "bench" / f"residents-{args.rows}.xlsx"
+        if not path.exists():
+            gen_residents.main(["--rows", str(args.rows), "--out", str(path)])
+    print(f"file {path} ({path.stat().st_size / 2**20:.1f} MB), database {args.db} (a fresh one per run)")
+    ours = spawn("ours", args, path)
+    rows = ours["rows"]
+    print(f"ours: {rows / ours['seconds']:,.0f} rows/s validated and committed; peak RSS {ours['peak_mb']:,.0f} MB")
+    if not (args.skip_die or args.profile):
+        die = spawn("die", args, path, rows)
+        print(f"django-import-export (bulk): {rows / die['seconds']:,.0f} rows/s; peak RSS {die['peak_mb']:,.0f} MB")
+        print(f"ratio: ours is {die['seconds'] / ours['seconds']:.1f}× faster than django-import-export (bulk)")
 
 
 if __name__ == "__main__":

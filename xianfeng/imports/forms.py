@@ -67,5 +67,7 @@ class CommitForm(forms.Form):
     mode = forms.ChoiceField(
         label=_("导入方式"),
         choices=[("create", _("只新增（已有记录跳过）")), ("update", _("新增并更新"))],
+        initial="create",
         required=False,
+        widget=forms.RadioSelect,
     )

@@ -280,7 +280,9 @@ def _plan(spec: ImportSpec, outcome: engine.Outcome, commit: bool) -> dict:
         "blocked": bool(outcome.blocking),
     }
     if commit:
-        plan["skipped"] = max(outcome.valid - outcome.created - outcome.updated, 0)
+        # Unchanged rows are not "skipped": only existing records left out in create-only mode are.
+        unchanged = outcome.planned.get(UNCHANGED, 0)
+        plan["skipped"] = max(outcome.valid - outcome.created - outcome.updated - unchanged, 0)
     return plan
 
 

@@ -2,6 +2,7 @@
 or unchanged, and the uploader chooses "create only" or "create and update"."""
 
 import datetime
+import re
 
 from django.urls import reverse
 
@@ -35,6 +36,10 @@ def test_the_check_counts_new_changed_and_unchanged_rows(importer, login):  # no
     page = client.get(reverse("imports:detail", args=[job.pk])).content.decode()
     assert "将新增 1 条、更新 1 条（变更字段：常住人口 1）、不变 1 条" in page
     assert "只新增（已有记录跳过）" in page and "新增并更新" in page
+    # The user can actually pick: two radio buttons, create-only checked (a select's options
+    # rendered loose, as once here, show the labels but offer nothing to click).
+    assert 'type="radio" name="mode" value="update"' in page
+    assert re.search(r'type="radio" name="mode" value="create"[^>]*checked', page)
 
 
 def test_create_only_skips_records_that_exist(importer, login):  # noqa: F811
@@ -42,18 +47,18 @@ def test_create_only_skips_records_that_exist(importer, login):  # noqa: F811
     imported(client, "first.csv", FIRST)
     job = imported(client, "second.csv", SECOND, mode="create")
     assert job.status == "committed"
-    assert (job.created_count, job.updated_count, job.plan["skipped"]) == (1, 0, 2)
+    assert (job.created_count, job.updated_count, job.plan["skipped"], job.plan["unchanged"]) == (1, 0, 1, 1)
     assert Region.objects.get(code="210681101001").population == 1200
     assert Region.objects.get(code="210681101002").name == "东街村"
     page = client.get(reverse("imports:detail", args=[job.pk])).content.decode()
-    assert "新增 1，更新 0，跳过 2" in page
+    assert "新增 1，更新 0，不变 1，跳过 1" in page
 
 
 def test_create_and_update_writes_the_changes(importer, login):  # noqa: F811
     client = login(importer)
     imported(client, "first.csv", FIRST)
     job = imported(client, "second.csv", SECOND, mode="update")
-    assert (job.created_count, job.updated_count, job.plan["skipped"]) == (1, 1, 1)
+    assert (job.created_count, job.updated_count, job.plan["skipped"], job.plan["unchanged"]) == (1, 1, 0, 1)
     assert job.options["mode"] == "update"
     assert Region.objects.get(code="210681101001").population == 1300
 
@@ -92,5 +97,5 @@ def test_a_register_imported_again_with_ten_new_phones_updates_ten_residents(doc
     assert "将新增 0 条、更新 10 条（变更字段：联系电话 10）、不变 2 条" in page
     client.post(reverse("imports:commit", args=[job.pk]), {"mode": "update"})
     job.refresh_from_db()
-    assert (job.created_count, job.updated_count, job.plan["skipped"]) == (0, 10, 2)
+    assert (job.created_count, job.updated_count, job.plan["skipped"], job.plan["unchanged"]) == (0, 10, 0, 2)
     assert sorted(r.phone for r in Resident.objects.all()) == sorted(changed)

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig, Validati
 from django.db import DataError
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.docs import Swagger
@@ -79,7 +80,7 @@ def unauthorized(request, exc):
 @api.exception_handler(ValidationError)
 def invalid(request, exc):
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    return _error(request, 422, "Invalid input", errors)
+    return _error(request, 422, _("输入无效"), errors)
 
 
 @api.exception_handler(NinjaValidationError)
@@ -89,18 +90,20 @@ def invalid_schema(request, exc):
         parts = [str(p) for p in item.get("loc", []) if p not in ("body", "query", "path", "payload")]
         field = ".".join(parts) or "__all__"
         errors.setdefault(field, []).append(item.get("msg", "invalid"))
-    return _error(request, 422, "Invalid input", errors)
+    return _error(request, 422, _("输入无效"), errors)
 
 
 @api.exception_handler(HttpError)
 def http_error(request, exc):
-    """ninja's own answers: 400 for a body that is not JSON, 403 for a failed CSRF check."""
-    return _error(request, exc.status_code, str(exc))
+    """ninja's own answers: 400 for a body that is not JSON, 403 for a failed CSRF check (its English
+    text replaced by ours in the interface language)."""
+    own = {400: _("请求体不是有效的 JSON"), 403: _("CSRF 校验失败，请刷新页面后重试")}
+    return _error(request, exc.status_code, own.get(exc.status_code) or str(exc))
 
 
 @api.exception_handler(RequestDataTooBig)
 def too_large(request, exc):
-    return _error(request, 413, "Request body too large")
+    return _error(request, 413, _("请求体过大"))
 
 
 @api.exception_handler(DataError)

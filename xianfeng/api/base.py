@@ -8,6 +8,8 @@
 - Text anywhere in a request (path, query or body) containing NUL (U+0000) or a lone surrogate is
   refused with 422 after the schema validated it: PostgreSQL cannot store either, and Django's
   forms refuse NUL the same way.
+- pydantic's English messages are replaced by ours in the interface language, chosen by the
+  error's type and filled from its context (``errors.py``); field paths stay as ninja gives them.
 """
 
 import functools
@@ -20,6 +22,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from pydantic import BaseModel
 
+from .errors import translate
 from .types import ErrorOut
 
 ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
@@ -88,6 +91,12 @@ class XianfengAPI(NinjaAPI):
         super().__init__(**kwargs)
         self.add_decorator(refuse_unstorable_text, mode="operation")
 
+    def validation_error_from_error_contexts(self, error_contexts):
+        exc = super().validation_error_from_error_contexts(error_contexts)
+        for error in exc.errors:
+            error["msg"] = translate(error)
+        return exc
+
     def error_response(self, request, status: int, detail: str, errors: dict | None = None):
         return self.create_response(request, {"detail": detail, "errors": errors or {}}, status=status)
 
@@ -119,7 +128,7 @@ class XianfengAPI(NinjaAPI):
             response = view(request, *args, **kwargs)
             if isinstance(response, HttpResponseNotAllowed):
                 allowed = response["Allow"]
-                response = self.error_response(request, 405, "Method not allowed")
+                response = self.error_response(request, 405, _("不支持此请求方法"))
                 response["Allow"] = allowed
             return response
 

@@ -189,6 +189,16 @@ def _link_users(admin, orgs) -> None:
             )
 
 
+def _seat_volunteer_login(admin) -> None:
+    """The demo volunteer (dangyuan) serves in a team, so their 工作台 shows 「我的队伍」 with a link."""
+    member = Member.objects.filter(user__username="dangyuan").first()
+    team = Team.objects.filter(name="内科党员先锋队").first()
+    if member is not None and team is not None:
+        team_services.membership_add(
+            acting_user=admin, team=team, member=member, role=TeamMembership.Role.LIAISON, start_on=D(2024, 3, 1)
+        )
+
+
 def _pick(members: list, count: int, taken: set) -> list:
     chosen = [m for m in members if m.pk not in taken][:count]
     taken.update(m.pk for m in chosen)
@@ -348,3 +358,4 @@ def seed_people(admin, orgs) -> None:
     _record_reviews(admin, today)
     _link_users(admin, orgs)
     _seed_teams(admin, orgs, today)
+    _seat_volunteer_login(admin)

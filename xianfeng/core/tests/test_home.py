@@ -13,8 +13,10 @@ from xianfeng.audit.models import LoginLog
 from xianfeng.core.home import register_panel, registered_panels
 from xianfeng.core.tests.factories import user_with_grant
 from xianfeng.imports.models import ImportJob
-from xianfeng.members.pipeline import Stage, Step
-from xianfeng.members.tests.factories import MemberFactory
+from xianfeng.members.pipeline import TALK_WITHIN_MONTHS, Stage, Step, add_months
+from xianfeng.members.tests.factories import MemberFactory, PartyStepFactory
+from xianfeng.teams.models import TeamMembership
+from xianfeng.teams.tests.factories import MembershipFactory, PostFactory, TeamFactory, ZoneFactory
 
 
 def panel_keys(response) -> list[str]:
@@ -97,11 +99,90 @@ def test_home_queries_do_not_grow_with_data(world, login, username):
         return len(captured)
 
     make_pipeline(world.branch_a, today)
+    member = MemberFactory(branch=world.branch_a, user=user, party_stage=Stage.APPLICANT)
+    PartyStepFactory(member=member, step=Step.APPLY, on_date=today)
     queries()  # warm up: the first request may refresh the session
     few = queries()
     for _ in range(5):
         make_pipeline(world.branch_a, today)
         ImportJob.objects.create(spec_key="residents", original_name="x.xlsx", created_by=user)
+        MembershipFactory(team=TeamFactory(owner_org=world.branch_a), member=member)
+        MembershipFactory(member=member)  # another organization's team
+        PostFactory(owner_org=world.branch_a).assignments.create(member=member, start_on=today)
+        ZoneFactory(owner_org=world.branch_a).assignments.create(member=member, start_on=today)
+    queries()  # new organizations were created: the cached grants are read again once
     many = queries()
     assert many == few
     assert many <= 16, f"the home page takes {many} queries"
+
+
+def volunteer_with_member(world, **member_kwargs):
+    volunteer = user_with_grant(Role.MEMBER, Scope.ORG_ONLY, world.branch_a, username="volunteer")
+    member = MemberFactory(branch=world.branch_a, user=volunteer, name="张志愿", **member_kwargs)
+    return volunteer, member
+
+
+def test_volunteer_sees_own_teams_posts_and_zones_with_roster_size_when_leading(world, login):
+    volunteer, member = volunteer_with_member(world)
+    today = timezone.localdate()
+    day = datetime.timedelta(days=1)
+    led = TeamFactory(name="内科先锋队", owner_org=world.branch_a)
+    MembershipFactory(team=led, member=member, role=TeamMembership.Role.LEADER)
+    MembershipFactory.create_batch(2, team=led)
+    MembershipFactory(team=led, end_on=today - day)  # left the team: not on today's roster
+    joined = TeamFactory(name="阳光志愿服务队", owner_org=world.branch_b)  # another org's team
+    MembershipFactory(team=joined, member=member)
+    MembershipFactory.create_batch(3, team=joined)
+    MembershipFactory(team=TeamFactory(name="援鄂医疗队", owner_org=world.branch_a), member=member, end_on=today - day)
+    MembershipFactory(team=TeamFactory(name="别人的队"), start_on=today - day)
+    post = PostFactory(name="党员示范岗", owner_org=world.branch_a)
+    post.assignments.create(member=member, start_on=today - 30 * day)
+    zone = ZoneFactory(name="东街责任区", owner_org=world.branch_a)
+    zone.assignments.create(member=member, start_on=today - 30 * day, end_on=today - day)  # handed over
+
+    response = login(volunteer).get("/")
+    assert panel_keys(response) == ["teams-mine", "scope"]
+    html = response.content.decode()
+    panel = html[html.index('data-panel="teams-mine"') : html.index('data-panel="scope"')]
+    assert f'href="{reverse("teams:detail", args=[led.pk])}">内科先锋队</a>' in panel
+    assert "队长" in panel and count_badge(panel, "roster") == "队员 3 人"
+    # A team of another organization is listed (it is the volunteer's own membership), without a
+    # link the volunteer's grant would answer 404 to, and without the roster of a mere member.
+    assert "阳光志愿服务队" in panel and reverse("teams:detail", args=[joined.pk]) not in panel
+    assert panel.count('data-count="roster"') == 1
+    assert "援鄂医疗队" not in panel and "别人的队" not in panel
+    assert f'href="{reverse("teams:post_detail", args=[post.pk])}">党员示范岗</a>' in panel
+    assert "东街责任区" not in panel
+
+
+def test_volunteer_in_the_party_pipeline_sees_their_next_step_and_deadline(world, login):
+    volunteer, member = volunteer_with_member(world, party_stage=Stage.APPLICANT)
+    applied = timezone.localdate() - datetime.timedelta(days=10)
+    PartyStepFactory(member=member, step=Step.APPLY, on_date=applied)
+    response = login(volunteer).get("/")
+    assert panel_keys(response) == ["members-progress", "teams-mine", "scope"]
+    html = response.content.decode()
+    panel = html[html.index('data-panel="members-progress"') : html.index('data-panel="teams-mine"')]
+    assert "入党申请人" in panel and "入党谈话" in panel
+    deadline = add_months(applied, TALK_WITHIN_MONTHS)
+    assert f"应于 {deadline:%Y-%m-%d} 前完成" in panel  # 一个月内谈话 (the worklist's wording)
+    assert "您目前不在任何队伍中" in html
+
+
+def test_each_demo_role_has_something_to_do_or_read(world, login):
+    """Every role of the demo logins sees a panel about its own work, beyond its grants."""
+    make_pipeline(world.branch_a, timezone.localdate())
+    volunteer, member = volunteer_with_member(world)
+    MembershipFactory(team=TeamFactory(owner_org=world.branch_a), member=member)
+    users = {
+        "admin": world.admin,
+        "dangban": world.owner,
+        "shuji": user_with_grant(Role.SECRETARY, Scope.ORG_SUBTREE, world.branch_a, username="shuji"),
+        "dangyuan": volunteer,
+        "jingfang": user_with_grant(Role.DOCTOR, Scope.REGION, None, region_prefixes="2106", username="jingfang"),
+        "lingdao": world.reader,
+        "shenji": user_with_grant(Role.AUDITOR, Scope.ALL, None, username="shenji"),
+    }
+    for name, user in users.items():
+        keys = panel_keys(login(user).get("/"))
+        assert set(keys) - {"scope"}, f"{name} sees only the grants panel: {keys}"

@@ -65,6 +65,20 @@ def encrypt(plaintext: str) -> str:
     return f"{PREFIX}:{kid}:{base64.b64encode(nonce + ciphertext).decode()}"
 
 
+def encryptor():
+    """``encrypt`` bound to the current key, for loops over many values (an import's batch):
+    the key and its AESGCM object are looked up once, not per value."""
+    kid, aead = keyring()[0]
+    prefix, aad = f"{PREFIX}:{kid}:", kid.encode()
+    urandom, b64encode, seal = os.urandom, base64.b64encode, aead.encrypt
+
+    def encrypt_one(plaintext: str) -> str:
+        nonce = urandom(12)
+        return prefix + b64encode(nonce + seal(nonce, plaintext.encode(), aad)).decode()
+
+    return encrypt_one
+
+
 def decrypt(token: str) -> str:
     try:
         prefix, kid, payload = token.split(":", 2)
@@ -93,6 +107,18 @@ def blind_index(value: str, purpose: str) -> str:
     digest = _hmac_base(settings.BLIND_INDEX_KEY).copy()  # keyed once; imports index 100k rows
     digest.update(f"{purpose}:{value}".encode())
     return digest.hexdigest()
+
+
+def blind_indexer(purpose: str):
+    """``blind_index(value, purpose)`` with the keyed HMAC looked up once (an import's loop)."""
+    base, prefix = _hmac_base(settings.BLIND_INDEX_KEY), f"{purpose}:"
+
+    def index_one(value: str) -> str:
+        digest = base.copy()
+        digest.update((prefix + value).encode())
+        return digest.hexdigest()
+
+    return index_one
 
 
 @lru_cache(maxsize=4)

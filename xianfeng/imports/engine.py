@@ -197,10 +197,41 @@ def _display(value) -> str:
     return str(value)[:100]
 
 
+_NO_SHORTCUT = object()
+
+
+def _immutable(value) -> bool:
+    if value is None or value.__class__ in (str, int, float, bool):
+        return True
+    return value.__class__ is tuple and all(_immutable(v) for v in value)
+
+
+def _empty_value(column: Column, cell):
+    """What the column's parser makes of an empty ``cell`` (None or ""), computed once per file
+    so the hot loop can skip the call; only for immutable results (shared by every row), and
+    never for a required column or a parser that refuses an empty cell."""
+    if column.required:
+        return _NO_SHORTCUT
+    try:
+        value = column.parse(cell)
+    except (CellError, ValidationError):
+        return _NO_SHORTCUT
+    return value if _immutable(value) else _NO_SHORTCUT
+
+
 def _plan(spec: ImportSpec, mapping: Mapping) -> list[tuple]:
-    """Per column, once per file: (key, position in the row, header shown, required, parser)."""
+    """Per column, once per file: (key, position in the row, header shown, required, parser,
+    what the parser makes of None and of "", or _NO_SHORTCUT)."""
     return [
-        (c.key, mapping.index.get(c.key), mapping.headers.get(c.key, c.header), c.required, c.parse)
+        (
+            c.key,
+            mapping.index.get(c.key),
+            mapping.headers.get(c.key, c.header),
+            c.required,
+            c.parse,
+            _empty_value(c, None),
+            _empty_value(c, ""),
+        )
         for c in spec.columns
     ]
 
@@ -209,13 +240,29 @@ def _is_empty(cell) -> bool:
     return cell is None or cell == "" or (cell.__class__ is str and not cell.strip())
 
 
+def _is_blank_row(raw) -> bool:
+    # _is_empty over the row, inlined (once per row): a row with data stops at its first cell.
+    for cell in raw:
+        if cell is None or cell == "" or (cell.__class__ is str and not cell.strip()):
+            continue
+        return False
+    return True
+
+
 def _parse_row(plan: list[tuple], raw: list, row_number: int):
     # The hot loop of every import: kept free of lookups that do not change between rows.
     values, row_errors = {}, []
     width = len(raw)
-    for key, position, header, required, parse in plan:
+    for key, position, header, required, parse, if_none, if_blank in plan:
         cell = raw[position] if position is not None and position < width else None
-        if required and _is_empty(cell):
+        if cell is None:
+            if if_none is not _NO_SHORTCUT:
+                values[key] = if_none  # parse(None), computed once per file
+                continue
+        elif cell == "" and if_blank is not _NO_SHORTCUT:
+            values[key] = if_blank  # parse("")
+            continue
+        if required and (cell is None or cell == "" or (cell.__class__ is str and not cell.strip())):  # _is_empty
             row_errors.append(Issue(row_number, header, _("必填")))
             continue
         try:
@@ -325,7 +372,7 @@ def _process(spec, table, mapping, ctx, outcome, *, commit: bool, progress, watc
     batch: list = []
     for offset, raw in enumerate(table.rows):
         row_number = offset + 2
-        if all(_is_empty(cell) for cell in raw):
+        if _is_blank_row(raw):
             blank_rows += 1
             continue  # blank line in the middle of a sheet
         outcome.total += 1

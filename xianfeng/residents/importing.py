@@ -2,6 +2,7 @@
 module stays a readable declaration)."""
 
 import re
+from functools import lru_cache
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -78,9 +79,19 @@ def parse_relation(value) -> str:
     return _RELATIONS.get(text, Relation.OTHER)
 
 
+_NO_TAGS = ((), ())
+
+
 def parse_tags(value) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """'孕妇、低保户' -> ((resident tags), (household tags))."""
     text = clean_text(value)
+    if not text:  # most rows
+        return _NO_TAGS
+    return _parse_tag_text(text)
+
+
+@lru_cache(maxsize=4096)  # a file repeats a few combinations; errors (CellError) are not cached
+def _parse_tag_text(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     resident, household, unknown = [], [], []
     for word in _TAG_SPLIT.split(text):
         if not word:
@@ -128,9 +139,10 @@ class VillageResolver:
 
     def resolve(self, text: str) -> tuple[str | None, str]:
         """(village code, "") or (None, error message)."""
-        if text not in self.cache:
-            self.cache[text] = self._resolve(text)
-        return self.cache[text]
+        found = self.cache.get(text)
+        if found is None:
+            found = self.cache[text] = self._resolve(text)
+        return found
 
     def _resolve(self, text: str) -> tuple[str | None, str]:
         compact = text.replace(" ", "")

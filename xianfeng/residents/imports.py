@@ -3,16 +3,17 @@ nothing written until the whole file is clean (the imports framework does the re
 
 import re
 from collections import defaultdict
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xianfeng.accounts.personal import personal_existence_check_in_import
 from xianfeng.accounts.roles import HEALTH
 from xianfeng.core.masking import mask_id_number, mask_phone
-from xianfeng.core.text import normalize_name
 from xianfeng.imports.parsers import parse_date, parse_text
 from xianfeng.imports.spec import CREATE, UNCHANGED, UPDATE, Column, ImportSpec, Planned, RowInvalid, register
 
@@ -20,6 +21,7 @@ from . import rules, selectors, services_import, services_import_update
 from .importing import VillageResolver, parse_gender, parse_id_text, parse_relation, parse_tags
 from .models import HEALTH_TAGS, Relation, Resident, ResidentTagKind, is_elderly
 from .services import check_identity
+from .services_import import normalize_name_cached
 from .validators import validate_phone
 
 PRELOAD_PEOPLE = 300_000
@@ -29,7 +31,7 @@ MERGED_MESSAGE = gettext_lazy(
 
 
 def _text(limit):
-    return lambda v: parse_text(v, limit)
+    return partial(parse_text, max_length=limit)  # a C-level call per cell, not a Python lambda
 
 
 _NAME_WITH_CODE = re.compile(r"[(（]\s*(\d{12})\s*[)）]$")
@@ -176,6 +178,7 @@ class ResidentImport(ImportSpec):
     def prepare(self, ctx):
         prefixes = selectors.change_region_prefixes(ctx.user)
         state = ctx.state
+        state["today"] = timezone.localdate()  # once per file: the birth-date and age rules ask per row
         state["villages"] = VillageResolver(prefixes)
         state["prefixes"] = prefixes
         # Uniqueness is global (one person per ID number), so every existing index is loaded;
@@ -190,6 +193,7 @@ class ResidentImport(ImportSpec):
         state["seen_people"] = {}
         state["known_people"] = self._preload_people(prefixes)  # village -> {(name_norm, birth_date)}
         state["index_field"] = Resident._meta.get_field("id_number_index")
+        state["id_indexer"] = services_import.field_indexer(state["index_field"])  # index_field.compute, keyed once
         state["phone_index"] = Resident._meta.get_field("phone_index")
         services_import.prepare_households(state, ctx.user, prefixes)
 
@@ -215,8 +219,9 @@ class ResidentImport(ImportSpec):
         village, message = state["villages"].resolve(values["village"])
         if message:
             errors["village"] = message
+        today = state["today"]
         id_number, birth_date, gender, identity_errors = check_identity(
-            values.get("id_number", ""), values.get("birth_date"), values.get("gender", "")
+            values.get("id_number", ""), values.get("birth_date"), values.get("gender", ""), today=today
         )
         errors.update(identity_errors)
         try:
@@ -225,24 +230,25 @@ class ResidentImport(ImportSpec):
             errors["phone"] = exc.messages[0]
             phone = ""
         resident_tags, household_tags = values.get("tags") or ((), ())
-        errors.update(rules.tag_errors(resident_tags, gender=gender, birth_date=birth_date))  # sex and age
+        if resident_tags:  # sex and age
+            errors.update(rules.tag_errors(resident_tags, gender=gender, birth_date=birth_date, on=today))
         id_index, existing = "", None
         if id_number and "id_number" not in errors:
-            id_index = state["index_field"].compute(id_number)
+            id_index = state["id_indexer"](id_number)
             existing, id_errors = self._check_unique_id(id_index, row_number, state, ctx.user)
             errors.update(id_errors)
         if errors:
             raise RowInvalid(errors)
-        name_norm = normalize_name(values["name"])
+        name_norm = normalize_name_cached(values["name"])
         if not id_number:
             self._warn_possible_duplicate(name_norm, birth_date, village, row_number, ctx)
         if ResidentTagKind.ELDERLY in resident_tags:
             resident_tags = tuple(t for t in resident_tags if t != ResidentTagKind.ELDERLY)
-            if not is_elderly(birth_date):
+            if not is_elderly(birth_date, state["today"]):
                 ctx.warnings.append((row_number, "tags", _("“65岁以上”按出生日期自动判断，此人未满65岁，已忽略")))
         relation = values.get("relation", "")
         head_name = values.get("head_name", "")
-        if not relation and head_name and normalize_name(head_name) == name_norm:
+        if not relation and head_name and normalize_name_cached(head_name) == name_norm:
             relation = Relation.HEAD
         data = {
             "row": row_number,
@@ -276,7 +282,12 @@ class ResidentImport(ImportSpec):
         if key in seen:
             return None, {"id_number": _("身份证号与第 %(r)s 行重复（同一人只能登记一次）") % {"r": seen[key]}}
         seen[key] = row_number
-        if key in state["existing_ids"]:
+        registered = key in state["existing_ids"]
+        if not registered and state.get("exact_search_refused") is False:
+            # A new number for a user within the search limit: what personal_existence_check_in_import
+            # answers (None) without building its messages for every row of the file.
+            return None, {}
+        if registered:
             existing = state["existing"].get(id_index)
             if existing is not None:  # the user's own record: no existence check to log
                 if existing["merged_into_id"]:
@@ -286,7 +297,7 @@ class ResidentImport(ImportSpec):
             acting_user=user,
             model=Resident,
             index=id_index,
-            registered=key in state["existing_ids"],
+            registered=registered,
             taken_message=_("该身份证号已在系统中登记，您只能查看、不能修改该居民，不能导入"),
             state=state,
         )

@@ -45,7 +45,10 @@ def birth_date_error(birth_date: datetime.date | None, *, from_id: bool = False,
     """
     if birth_date is None:
         return ""
-    today = today or timezone.localdate()
+    if today is None:
+        today = timezone.localdate()
+    if MIN_BIRTH_DATE <= birth_date <= today:  # the common case: no message to build (imports)
+        return ""
     values = {"d": birth_date.isoformat(), "min": MIN_BIRTH_DATE.isoformat()}
     if birth_date > today:
         if from_id:
@@ -140,21 +143,28 @@ def tag_error(tag: str, *, gender: str, birth_date: datetime.date | None, on: da
     rule = TAG_RULES.get(tag)
     if rule is None:
         return ""
-    label = ResidentTagKind(tag).label
     if not rule.sex_allowed(gender):
         return _("“%(t)s”只适用于%(s)s，此人性别为%(g)s") % {
-            "t": label,
+            "t": ResidentTagKind(tag).label,
             "s": _("女性") if rule.sex == Gender.FEMALE else _("男性"),
             "g": Gender(gender).label,
         }
-    age = age_on(birth_date, on or timezone.localdate()) if birth_date else None
+    if not rule.ages or not birth_date:  # any age, or no age to judge: no day needed
+        return ""
+    age = age_on(birth_date, on or timezone.localdate())
     if not rule.age_allowed(age):
-        return _("“%(t)s”不适用于%(a)s岁的居民（限%(r)s）") % {"t": label, "a": age, "r": rule.ages_text()}
+        return _("“%(t)s”不适用于%(a)s岁的居民（限%(r)s）") % {
+            "t": ResidentTagKind(tag).label,
+            "a": age,
+            "r": rule.ages_text(),
+        }
     return ""
 
 
 def tag_errors(tags, *, gender: str, birth_date: datetime.date | None, on: datetime.date | None = None) -> dict:
     """{"tags": messages joined} for the groups given that contradict this person's sex or age, else {}."""
+    if not tags:  # most rows (imports call this per row)
+        return {}
     messages = [tag_error(t, gender=gender, birth_date=birth_date, on=on) for t in tags]
     messages = [m for m in messages if m]
     return {"tags": "；".join(messages)} if messages else {}

@@ -41,15 +41,18 @@ _SNAPSHOT_EXCLUDE = ("name_norm", "name_initials")
 
 
 def check_identity(
-    id_number: str, birth_date: datetime.date | None, gender: str
+    id_number: str, birth_date: datetime.date | None, gender: str, *, today: datetime.date | None = None
 ) -> tuple[str, datetime.date | None, str, dict]:
     """Validate an ID number and cross-check it with the birth date and gender entered.
 
     Returns (18-character ID or "", birth date, gender, errors by field). Birth date and
-    gender are derived from the ID when they were left empty.
+    gender are derived from the ID when they were left empty. ``today``: the interface's day
+    (timezone.localdate()), passed by imports that compute it once per file.
     """
     errors: dict[str, str] = {}
-    typed_date_error = rules.birth_date_error(birth_date)  # with or without an ID number
+    if today is None:
+        today = timezone.localdate()
+    typed_date_error = rules.birth_date_error(birth_date, today=today)  # with or without an ID number
     if typed_date_error:
         errors["birth_date"] = typed_date_error
     if not id_number:
@@ -58,7 +61,7 @@ def check_identity(
         parsed = parse_id_number(id_number)
     except IdNumberError as exc:
         return id_number, birth_date, gender, {**errors, "id_number": str(exc)}
-    id_date_error = rules.birth_date_error(parsed.birth_date, from_id=True)
+    id_date_error = rules.birth_date_error(parsed.birth_date, from_id=True, today=today)
     if id_date_error:
         return id_number, birth_date, gender, {**errors, "id_number": id_date_error}
     if birth_date and not typed_date_error and birth_date != parsed.birth_date:

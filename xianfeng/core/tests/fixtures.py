@@ -16,6 +16,19 @@ from xianfeng.orgs.models import Organization
 from .factories import OrganizationFactory, UserFactory, user_with_grant
 
 
+@pytest.fixture(autouse=True)
+def interface_language_reset():
+    """Every test starts in the default interface language: a request in English leaves its
+    language active in the thread, and a later test (messages built outside a request) must not
+    inherit it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def world(db):
     committee = OrganizationFactory(name="市医院党委", kind=Organization.Kind.COMMITTEE)

@@ -18,6 +18,7 @@ errors (anything but 200), and the gunicorn workers' CPU per request (utime + st
 (dangban, 本组织及以下) or, for the audit pages, the auditor (shenji); the API with a bearer
 token of the same user. The target (DESIGN.md §6): ratio ≥ 20 %, p99 ≤ 200 ms, 0 errors.
 The database is dropped at the end; --results writes a Markdown table. Nothing is asserted.
+For the worker CPU per request alone, in process and much faster, use bench/web_inproc.py.
 """
 
 import argparse

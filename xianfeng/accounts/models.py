@@ -1,4 +1,5 @@
 import re
+import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -15,6 +16,10 @@ from .roles import Role, Scope
 _PREFIX = re.compile(r"^\d{2}(\d{2}){0,2}(\d{3}){0,2}$")
 
 
+def new_scope_stamp() -> str:
+    return secrets.token_hex(8)
+
+
 class User(AbstractUser):
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
     org = models.ForeignKey(
@@ -26,6 +31,9 @@ class User(AbstractUser):
         related_name="users",
     )
     must_change_password = models.BooleanField(_("须修改初始密码"), default=True)
+    # Names the user's current grants in the cross-request grants cache (accounts/scoping.py):
+    # replaced whenever a grant of theirs, or an organization or its regions, changes.
+    scope_stamp = models.CharField(max_length=16, default=new_scope_stamp, editable=False)
 
     scope_spec = ScopeSpec(org_path="org__path", owner="pk")
 
@@ -125,3 +133,44 @@ class ApiToken(models.Model):
     @property
     def is_usable(self) -> bool:
         return not self.revoked and not self.is_expired
+
+
+# ------------------------------------------------ the grants cache (accounts/scoping.py)
+# A user's grants, with their organizations' paths and served regions, are cached across
+# requests under the user's ``scope_stamp``. Every change that could alter what those grants
+# open replaces the stamp in the database, so the very next request (in any process) reads
+# the grants afresh. These receivers live here, in a module every process imports.
+
+
+def forget_user_scope(user_id: int, user: User | None = None) -> None:
+    """A grant of this user was created, changed or deleted."""
+    stamp = new_scope_stamp()
+    User.objects.filter(pk=user_id).update(scope_stamp=stamp)
+    if user is not None:  # the caller's copy of the user follows too
+        user.scope_stamp = stamp
+        user.__dict__.pop("_active_grants", None)
+
+
+def forget_org_scopes() -> None:
+    """An organization was created, changed, moved or deleted, or its regions changed:
+    every user holding a grant on an organization reads their grants afresh."""
+    User.objects.filter(grants__org__isnull=False).update(scope_stamp=new_scope_stamp())
+
+
+def _grant_changed(sender, instance, **kwargs):
+    cached_user = instance.user if Grant.user.is_cached(instance) else None
+    forget_user_scope(instance.user_id, cached_user)
+
+
+def _org_changed(sender, action: str = "post_save", **kwargs):
+    if action.startswith("post_"):  # m2m_changed also sends pre_add, pre_remove, pre_clear
+        forget_org_scopes()
+
+
+models.signals.post_save.connect(_grant_changed, sender=Grant, dispatch_uid="accounts_grant_saved")
+models.signals.post_delete.connect(_grant_changed, sender=Grant, dispatch_uid="accounts_grant_deleted")
+models.signals.post_save.connect(_org_changed, sender="orgs.Organization", dispatch_uid="accounts_org_saved")
+models.signals.post_delete.connect(_org_changed, sender="orgs.Organization", dispatch_uid="accounts_org_deleted")
+models.signals.m2m_changed.connect(
+    _org_changed, sender="orgs.Organization_regions", dispatch_uid="accounts_org_regions_changed"
+)

@@ -8,6 +8,7 @@ Out of scope answers 404 (existence is not revealed); in scope but without the n
 permission answers 403; writes re-check the object inside their transaction.
 """
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q, QuerySet
@@ -16,6 +17,7 @@ from django.http import Http404
 from xianfeng.core.scoping import CHANGE, EXPORT, REVEAL, VIEW, ScopeSpec
 from xianfeng.orgs.models import Organization
 
+from .models import Grant
 from .roles import Scope, role_allows
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "served_region_codes",
 ]
 
+GRANTS_CACHE_SECONDS = 3600  # a stamp is replaced on every change: the timeout only frees memory
 _NOTHING = Q(pk__in=[])
 NO_GRANT = Q(pk__in=[])  # a distinct object: compared by identity
 
@@ -86,13 +89,13 @@ def grant_filter(grant, model: type[models.Model], user) -> Q | None:
 def served_region_codes(org, subtree: bool) -> list[str]:
     """Region codes served by ``org`` (and, for a subtree grant, by the orgs below it).
 
-    Computed once per org object: grants are cached on the user for the request
-    (``active_grants``), so every scoped query in one request reuses the same answer.
+    Computed once per org object: a grant's org is cached with the grant (``active_grants``),
+    so every scoped query reuses the same answer until the organizations change.
     """
-    cache = org.__dict__.setdefault("_served_region_codes", {})
-    if subtree not in cache:
-        cache[subtree] = _served_region_codes(org, subtree)
-    return cache[subtree]
+    known = org.__dict__.setdefault("_served_region_codes", {})
+    if subtree not in known:
+        known[subtree] = _served_region_codes(org, subtree)
+    return known[subtree]
 
 
 def _served_region_codes(org, subtree: bool) -> list[str]:
@@ -154,11 +157,28 @@ def permission_filter(user, model: type[models.Model], permission: str) -> Q | N
 
 
 def active_grants(user) -> list:
-    """The user's grants, cached on the user object for the request."""
+    """The user's active grants with their organizations (and the regions those serve).
+
+    Cached on the user object for the request, and in Django's cache across requests under
+    the user's ``scope_stamp``: a grant's creation, change or revocation, and any change to
+    an organization or its regions, replace the stamp (accounts/models.py), so the very next
+    request reads the grants from the database again.
+    """
     cached = getattr(user, "_active_grants", None)
+    if cached is not None:
+        return cached
+    key = f"xf:grants:{user.pk}:{user.scope_stamp}"
+    cached = cache.get(key)
     if cached is None:
         cached = list(user.grants.filter(active=True).select_related("org"))
-        user._active_grants = cached
+        for grant in cached:
+            Grant.user.field.delete_cached_value(grant)  # the user row (password hash...) stays out
+            if grant.org_id is not None and grant.scope in (Scope.ORG_SUBTREE, Scope.ORG_ONLY):
+                served_region_codes(grant.org, grant.scope == Scope.ORG_SUBTREE)  # kept with the org
+        cache.set(key, cached, GRANTS_CACHE_SECONDS)
+    for grant in cached:
+        Grant.user.field.set_cached_value(grant, user)
+    user._active_grants = cached
     return cached
 
 

@@ -8,6 +8,7 @@ from . import selectors
 from .forms import AccessFilterForm, ChangeFilterForm, LoginFilterForm
 from .models import AccessLog, ChangeLog, LoginLog
 from .readable import changelog_rows
+from .rows import changelog_table_rows
 
 
 class _LogListView(ScopedListView):
@@ -21,10 +22,15 @@ class _LogListView(ScopedListView):
         page = self.paginate(logs)
         page.object_list = list(page.object_list)
         self.decorate(page.object_list)
-        return render(request, self.template_name, {"form": form, "page": page, "tab": self.tab})
+        context = {"form": form, "page": page, "tab": self.tab, "rows": self.rows(page.object_list)}
+        return render(request, self.template_name, context)
 
     def decorate(self, logs) -> None:
         """Add what the template shows beside each row (batched for the page)."""
+
+    def rows(self, logs):
+        """The table rows already rendered (long pages), or None when the template renders them."""
+        return None
 
 
 class ChangeLogView(_LogListView):
@@ -40,6 +46,9 @@ class ChangeLogView(_LogListView):
         readable = changelog_rows(user=self.request.user, logs=logs)
         for log in logs:
             log.readable = readable[log.pk]
+
+    def rows(self, logs):
+        return changelog_table_rows(logs)
 
 
 class AccessLogView(_LogListView):

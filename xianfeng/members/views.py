@@ -22,6 +22,7 @@ from .exports import member_export_response
 from .forms import MemberForm, PartyStepForm, RevealForm, TransferForm, UndoStepForm
 from .models import Member, PartyStep
 from .pipeline import Stage
+from .rows import member_rows, worklist_rows
 
 
 def _filters(request) -> dict:
@@ -48,8 +49,10 @@ class MemberListView(ScopedListView):
         except ExactSearchLimited as exc:
             refused = str(exc)
             members = scoped(request.user, Member).none()
+        page = self.paginate(members)
         context = {
-            "page": self.paginate(members),
+            "page": page,
+            "rows": member_rows(page),
             **filters,
             "search_refused": refused,
             "branches": _filter_orgs(request.user),
@@ -89,7 +92,7 @@ class WorklistView(ScopedListView):
         members = selectors.member_worklist(user=request.user, branch_id=branch_id, within_days=days)
         page = self.paginate(members.prefetch_related("party_steps"))
         today = timezone.localdate()
-        rows = [(m, selectors.member_dues(m)) for m in page]
+        rows = worklist_rows((m, selectors.member_dues(m)) for m in page)
         return render(
             request,
             "members/worklist.html",

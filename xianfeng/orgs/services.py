@@ -9,6 +9,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xianfeng.accounts.models import forget_org_scopes
 from xianfeng.accounts.scoping import CHANGE, VIEW, ensure_in_scope, scoped
 from xianfeng.audit.models import ChangeLog
 from xianfeng.audit.services import changelog_write, snapshot
@@ -119,6 +120,7 @@ def org_move(*, acting_user, org: Organization, new_parent: Organization | None)
         path=Concat(Value(new_path), Substr(F("path"), len(old_path) + 1))
     )
     Organization.objects.filter(pk=org.pk).update(parent=new_parent)
+    forget_org_scopes()  # queryset updates send no signal: cached grants hold the old paths
     org.refresh_from_db()
     # Re-checked after the write: nobody may move an org out of their own scope.
     ensure_in_scope(acting_user, org, CHANGE)

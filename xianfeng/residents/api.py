@@ -180,7 +180,7 @@ def reveal_resident(request, resident_id: Id, payload: RevealIn):
 def list_households(request, filters: Query[ListFilters]):
     return selectors.household_list(
         user=request.user, query=filters.q, region=filters.region, tags=filters.tag
-    ).prefetch_related("members")
+    ).prefetch_related(selectors.household_member_ids())
 
 
 @household_router.get("/{household_id}/", response=HouseholdOut)

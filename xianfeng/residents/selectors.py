@@ -2,7 +2,7 @@
 
 import re
 
-from django.db.models import BooleanField, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import BooleanField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -149,6 +149,12 @@ _household_member_counts = (
     .annotate(n=Count("pk"))
     .values("n")
 )
+
+
+def household_member_ids() -> Prefetch:
+    """A household's members with only what an id list reads (``members`` prefetched whole
+    cost a model and two decryptions per resident: half of the households API, issue 8)."""
+    return Prefetch("members", queryset=Resident.objects.only("pk", "household_id", "merged_into_id"))
 
 
 def household_list(*, user, query: str = "", region: str = "", tags=()) -> QuerySet:

@@ -18,6 +18,7 @@ from xianfeng.core.masking import mask_id_number, mask_phone
 from . import selectors, services
 from .forms import ConsentForm, ExportForm, ResidentForm, RevealForm, TagEndForm, TagForm
 from .models import HouseholdTagKind, Resident, ResidentMerge, ResidentTagKind
+from .rows import resident_rows
 from .timeline import resident_timeline
 
 PERSONAL_FIELDS = ["id_number", "phone"]
@@ -59,8 +60,12 @@ class ResidentListView(ScopedListView):
         residents, refused = filtered_residents(request, filters)
         if refused:  # shown above the (empty) rows
             residents = scoped(request.user, Resident).none()
+        # The rows show the village, not the household: joining it built and decrypted a
+        # household per row for nothing.
+        page = self.paginate(residents.select_related(None).select_related("village"))
         context = {
-            "page": self.paginate(residents),
+            "page": page,
+            "rows": resident_rows(page),
             **filters,
             "search_refused": refused,
             "tag_choices": selectors.tag_filter_choices(user=request.user),

@@ -15,6 +15,7 @@ from xianfeng.core.forms import call_service
 from . import selectors, services
 from .forms import HouseholdForm, HouseholdTagForm, RevealForm, TagEndForm
 from .models import Household, HouseholdTagKind, Resident
+from .rows import household_rows
 from .views import list_filters
 
 
@@ -31,8 +32,10 @@ class HouseholdListView(ScopedListView):
         except ExactSearchLimited as exc:  # an exact phone search over the hourly limit
             refused = str(exc)
             households = scoped(request.user, Household).none()
+        page = self.paginate(households)
         context = {
-            "page": self.paginate(households),
+            "page": page,
+            "rows": household_rows(page),
             **filters,
             "search_refused": refused,
             "tag_choices": HouseholdTagKind.choices,

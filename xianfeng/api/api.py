@@ -17,6 +17,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.docs import Swagger
 
 from xianfeng.accounts.personal import ExactSearchLimited
+from xianfeng.core.http_errors import OUT_OF_RANGE, error_detail
 from xianfeng.members.api import router as members_router
 from xianfeng.orgs.api import router as orgs_router
 from xianfeng.regions.api import router as regions_router
@@ -59,12 +60,12 @@ def _error(request, status: int, detail: str, errors: dict | None = None):
 
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    return _error(request, 404, "Not found")
+    return _error(request, 404, error_detail(404))
 
 
 @api.exception_handler(PermissionDenied)
 def forbidden(request, exc):
-    return _error(request, 403, str(exc) or "Forbidden")
+    return _error(request, 403, str(exc) or error_detail(403))
 
 
 @api.exception_handler(ExactSearchLimited)
@@ -74,7 +75,7 @@ def too_many_exact_searches(request, exc):
 
 @api.exception_handler(AuthenticationError)
 def unauthorized(request, exc):
-    return _error(request, 401, "Authentication required")
+    return _error(request, 401, error_detail(401))
 
 
 @api.exception_handler(ValidationError)
@@ -116,7 +117,7 @@ def out_of_range(request, exc):
     of 500. On PostgreSQL the failed statement has aborted the enclosing transaction, if any.
     """
     logger.error("API input out of range reached %s: %s", type(exc).__name__, exc, exc_info=exc)
-    return _error(request, 422, "Invalid input", {"__all__": ["value out of range"]})
+    return _error(request, 422, error_detail(422), {"__all__": [str(OUT_OF_RANGE)]})
 
 
 api.add_router("/regions/", regions_router)

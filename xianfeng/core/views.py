@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.views import View, defaults
 
 from .home import home_panels
+from .http_errors import error_detail
 
 
 class PublicView(View):
@@ -32,13 +33,12 @@ class HomeView(SignedInView):
 # Error pages (config/urls.py's handler400/403/404/500). Pages render templates/<code>.html in
 # the site layout; under /api/ the answer keeps the API's one JSON error shape.
 _API_PREFIX = "/api/"
-_API_DETAIL = {400: "Bad request", 403: "Forbidden", 404: "Not found", 500: "Server error"}
 
 
 def _api_error(request, status: int):
     if not request.path.startswith(_API_PREFIX):
         return None
-    return JsonResponse({"detail": _API_DETAIL[status], "errors": {}}, status=status)
+    return JsonResponse({"detail": error_detail(status), "errors": {}}, status=status)
 
 
 def bad_request(request, exception):

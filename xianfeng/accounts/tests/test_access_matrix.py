@@ -146,7 +146,7 @@ def test_the_api_requires_authentication(world):
         for method in route.methods:
             response = matrix.send(client, method, route.build_url(obj), route.body.get(method))
             assert response.status_code == 401, f"{route.id} answered {response.status_code}"
-            assert response.json()["detail"] == "Authentication required"
+            assert response.json()["detail"] == "需要登录或有效的 API 令牌"
 
 
 def test_the_matrix_covers_every_api_operation():

@@ -26,7 +26,7 @@ def test_every_operation_requires_authentication(client, world):
         for method in operations:
             response = getattr(client, method)(url, content_type="application/json")
             assert response.status_code == 401, f"{method.upper()} {path} answered {response.status_code}"
-            assert response.json()["detail"] == "Authentication required"
+            assert response.json()["detail"] == "需要登录或有效的 API 令牌"
 
 
 def test_token_auth_lists_only_orgs_in_scope(client, world, bearer):

@@ -124,7 +124,7 @@ def one_error_shape(ctx, response, case):
     ), body
     # The last-resort handler (xianfeng/api/api.py) answers this when a value the schema let through
     # overflowed the database: a schema bug, not an acceptable answer.
-    assert errors != {"__all__": ["value out of range"]}, "input out of range reached the database"
+    assert errors != {"__all__": ["数值超出允许范围"]}, "input out of range reached the database"
     return None
 
 

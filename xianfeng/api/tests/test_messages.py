@@ -142,3 +142,20 @@ def test_ninjas_own_english_answers_are_ours(api_client):
     assert api_client("en").put("/api/orgs/", {}, content_type="application/json").json()["detail"] == (
         "Method not allowed"
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "not_found", "unauthorized"),
+    [
+        (None, "未找到（或不在您的权限范围内）", "需要登录或有效的 API 令牌"),
+        ("en", "Not found, or outside your scope", "Sign in or send a valid API token"),
+    ],
+)
+def test_not_found_and_unauthorized_speak_the_interface_language(api_client, language, not_found, unauthorized):
+    client = api_client(language)
+    assert client.get("/api/residents/999999/").json()["detail"] == not_found
+    assert client.get("/api/no-such-endpoint/").json()["detail"] == not_found
+    anonymous = Client()
+    if language:
+        anonymous.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    assert anonymous.get("/api/residents/").json()["detail"] == unauthorized

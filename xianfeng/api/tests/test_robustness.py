@@ -256,7 +256,7 @@ def test_last_resort_out_of_range_is_422_and_logged(call, monkeypatch, caplog):
     monkeypatch.setattr("xianfeng.orgs.api.selectors.org_list", overflow)
     with caplog.at_level(logging.ERROR, logger="xianfeng.api.api"):
         body = assert_error(call("get", "/api/orgs/"), 422)
-    assert body["errors"] == {"__all__": ["value out of range"]}
+    assert body["errors"] == {"__all__": ["数值超出允许范围"]}
     assert any(r.levelno == logging.ERROR and "DataError" in r.getMessage() for r in caplog.records)
 
 

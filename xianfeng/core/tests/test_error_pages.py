@@ -41,7 +41,7 @@ def test_api_keeps_its_json_error_shape(world, login):
     client = login(world.outsider)
     response = client.get("/api/no-such-endpoint/")
     assert response.status_code == 404
-    assert response.json() == {"detail": "Not found", "errors": {}}
+    assert response.json() == {"detail": "未找到（或不在您的权限范围内）", "errors": {}}
 
 
 def test_500_needs_no_database_and_no_user():

@@ -104,6 +104,17 @@ def timed(label: str, rows: int | None, function):
     return result, seconds
 
 
+def print_heap(label: str, snapshot, top: int = 12) -> None:
+    """The lines that hold the most of the Python heap in ``snapshot`` (--tracemalloc)."""
+    snapshot = snapshot.filter_traces([tracemalloc.Filter(False, tracemalloc.__file__)])
+    stats = snapshot.statistics("lineno")
+    print(f"  {label}: {sum(s.size for s in stats) / 2**20:,.1f} MB in Python objects; largest:")
+    for stat in stats[:top]:
+        frame = stat.traceback[0]
+        where = os.path.relpath(frame.filename, ROOT) if frame.filename.startswith(str(ROOT)) else frame.filename
+        print(f"    {stat.size / 2**20:8.1f} MB  {stat.count:>9,} blocks  {where}:{frame.lineno}")
+
+
 def run_ours(path: Path, admin, trace: bool, profile: bool = False):
     from xianfeng.imports import engine
     from xianfeng.imports.spec import ImportContext, get_spec
@@ -112,7 +123,8 @@ def run_ours(path: Path, admin, trace: bool, profile: bool = False):
     spec = get_spec("residents")
     if trace:
         tracemalloc.start()
-    check, _ = timed("ours: check (dry run)", None, lambda: engine.run(spec, path, ImportContext(user=admin)))
+    check_ctx = ImportContext(user=admin)
+    check, _ = timed("ours: check (dry run)", None, lambda: engine.run(spec, path, check_ctx))
     if not check.ok:
         print("file did not pass the check:", check.file_problem, [e.as_dict() for e in check.errors[:5]])
         sys.exit(1)
@@ -120,10 +132,14 @@ def run_ours(path: Path, admin, trace: bool, profile: bool = False):
     print(f"  {rows:,} rows, {len(check.warnings):,} warnings, encoding {check.encoding or 'xlsx'}")
     if trace:
         print(f"  tracemalloc peak (check): {tracemalloc.get_traced_memory()[1] / 2**20:,.0f} MB")
+        print_heap("held after the check (its import state and outcome still alive)", tracemalloc.take_snapshot())
         tracemalloc.reset_peak()
+    check_ctx = None  # its state is no longer held during the commit
+
+    commit_ctx = ImportContext(user=admin)
 
     def commit():
-        return engine.run(spec, path, ImportContext(user=admin), commit=True)
+        return engine.run(spec, path, commit_ctx, commit=True)
 
     if profile:
         import cProfile
@@ -138,7 +154,9 @@ def run_ours(path: Path, admin, trace: bool, profile: bool = False):
         outcome, seconds = timed("ours: commit (validate + write)", rows, commit)
     if trace:
         print(f"  tracemalloc peak (commit): {tracemalloc.get_traced_memory()[1] / 2**20:,.0f} MB")
+        print_heap("held after the commit (its import state still alive)", tracemalloc.take_snapshot())
         tracemalloc.stop()
+    commit_ctx = None
     assert outcome.committed and Resident.objects.count() == rows, outcome.errors[:3]
     return rows, seconds
 

@@ -301,8 +301,9 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 1_000_000, minimum=1)
 IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 200, minimum=1)
 IMPORT_MAX_EXPANDED_BYTES = env_int("IMPORT_MAX_EXPANDED_BYTES", 1024**3, minimum=1024)
 # A sheet expanding to more than this is streamed row by row (openpyxl, flat memory) instead
-# of loaded whole by calamine (faster, about 1 KB of memory per row).
-IMPORT_STREAM_ABOVE_BYTES = env_int("IMPORT_STREAM_ABOVE_BYTES", 64 * 1024**2)
+# of loaded whole by calamine (about 3x faster, but it holds ~1.5x the expanded bytes: at 40 MB
+# at most ~60 MB, so web and worker stay under 300 MB; bench/RESULTS.md §5).
+IMPORT_STREAM_ABOVE_BYTES = env_int("IMPORT_STREAM_ABOVE_BYTES", 40 * 1024**2)
 
 LOGGING = {
     "version": 1,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from xianfeng.accounts.personal import personal_existence_check_in_import
 from xianfeng.accounts.roles import HEALTH
 from xianfeng.core.masking import mask_id_number, mask_phone
+from xianfeng.imports.engine import KeyRows
 from xianfeng.imports.parsers import parse_date, parse_text
 from xianfeng.imports.spec import CREATE, UNCHANGED, UPDATE, Column, ImportSpec, Planned, RowInvalid, register
 
@@ -183,11 +184,12 @@ class ResidentImport(ImportSpec):
         state["prefixes"] = prefixes
         # Uniqueness is global (one person per ID number), so every existing index is loaded;
         # 16 hex digits of the HMAC are plenty to tell a million numbers apart.
-        state["existing_ids"] = {
-            int(index[:16], 16)
-            for index in Resident.objects.exclude(id_number_index="").values_list("id_number_index", flat=True)
-        }
-        state["seen_ids"] = {}
+        # As KeyRows (a key set here): ~24 MB for a million registered numbers, not ~70 MB.
+        existing_ids = state["existing_ids"] = KeyRows()
+        registered = Resident.objects.exclude(id_number_index="").values_list("id_number_index", flat=True)
+        for index in registered.iterator(chunk_size=5000):  # not all the hex strings at once
+            existing_ids[int(index[:16], 16)] = 1
+        state["seen_ids"] = KeyRows()  # {key: first row} for the whole file, in flat arrays
         state["existing"] = services_import_update.ExistingResidents(ctx.user)
         state["user"] = ctx.user
         state["seen_people"] = {}
@@ -279,8 +281,9 @@ class ResidentImport(ImportSpec):
         the user's change scope names the resident to update; elsewhere the row is refused."""
         key = int(id_index[:16], 16)
         seen = state["seen_ids"]
-        if key in seen:
-            return None, {"id_number": _("身份证号与第 %(r)s 行重复（同一人只能登记一次）") % {"r": seen[key]}}
+        first = seen.get(key)
+        if first is not None:
+            return None, {"id_number": _("身份证号与第 %(r)s 行重复（同一人只能登记一次）") % {"r": first}}
         seen[key] = row_number
         registered = key in state["existing_ids"]
         if not registered and state.get("exact_search_refused") is False:

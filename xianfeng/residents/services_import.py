@@ -60,7 +60,32 @@ def prepare_households(state: dict, user, prefixes: list[str] | None) -> None:
             existing.setdefault((village, "head", head_norm), pk)
     state["existing_households"] = existing
     state["households"] = {}  # key -> pk, for households met so far in this run
-    state["household_tags"] = set()  # (household pk, tag) already present
+    state["household_tags"] = HouseholdTagSet()  # (household pk, tag) already present
+
+
+class HouseholdTagSet:
+    """A set of (household pk, tag) pairs kept as one int each (pk and the tag's number):
+    ~50 bytes a pair instead of ~120 for a set of tuples, for every tagged household of a file."""
+
+    __slots__ = ("_pairs", "_codes")
+
+    def __init__(self):
+        self._pairs: set[int] = set()
+        self._codes: dict[str, int] = {}  # tag -> its number in this run
+
+    def _pack(self, pair) -> int:
+        pk, tag = pair
+        code = self._codes.setdefault(tag, len(self._codes))
+        return (pk << 16) | code
+
+    def __contains__(self, pair) -> bool:
+        return self._pack(pair) in self._pairs
+
+    def add(self, pair) -> None:
+        self._pairs.add(self._pack(pair))
+
+    def __len__(self) -> int:
+        return len(self._pairs)
 
 
 def insert_returning_ids(model, columns: list[str], rows: list[tuple]) -> list[int]:

@@ -272,16 +272,21 @@ def _link(rows, ids, households, state, acting_user) -> None:
         heads = Resident.objects.filter(household=OuterRef("pk"), relation=Relation.HEAD).order_by("-pk")
         for chunk in _chunks(sorted(with_head), 500):
             Household.objects.filter(pk__in=chunk).update(head=Subquery(heads.values("pk")[:1]))
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    insert_tags(acting_user=acting_user, now=timezone.now(), resident_tags=resident_tags, household_tags=household_tags)
+
+
+def insert_tags(*, acting_user, now, resident_tags, household_tags) -> None:
+    """The (resident pk, tag) and (household pk, tag) pairs an import adds, in two multi-row inserts."""
+    stamp = connection.ops.adapt_datetimefield_value(now)
     insert_returning_ids(
         ResidentTag,
         ["resident_id", "tag", "note", "created_at", "created_by_id"],
-        [(pk, tag, "", now, acting_user.pk) for pk, tag in resident_tags],
+        [(pk, tag, "", stamp, acting_user.pk) for pk, tag in resident_tags],
     )
     insert_returning_ids(
         HouseholdTag,
         ["household_id", "tag", "note", "created_at", "created_by_id"],
-        [(pk, tag, "", now, acting_user.pk) for pk, tag in household_tags],
+        [(pk, tag, "", stamp, acting_user.pk) for pk, tag in household_tags],
     )
 
 

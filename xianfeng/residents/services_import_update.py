@@ -19,7 +19,7 @@ from xianfeng.core.text import normalize_name, pinyin_initials
 
 from .models import HEALTH_TAGS, Household, HouseholdTag, Relation, Resident, ResidentTag, ResidentTagKind
 from .services import resident_snapshot
-from .services_import import _load_household_tags, insert_returning_ids
+from .services_import import _load_household_tags, insert_tags
 
 # Re-imports: residents already registered (by ID number) within the user's change scope.
 
@@ -185,17 +185,7 @@ def resident_import_update(*, acting_user, rows: list[dict], state: dict) -> int
     update_rows(Resident, objs, fields)
     for household, head in heads:
         Household.objects.filter(pk=household).update(head=head)
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    insert_returning_ids(
-        ResidentTag,
-        ["resident_id", "tag", "note", "created_at", "created_by_id"],
-        [(pk, tag, "", stamp, acting_user.pk) for pk, tag in resident_tags],
-    )
-    insert_returning_ids(
-        HouseholdTag,
-        ["household_id", "tag", "note", "created_at", "created_by_id"],
-        [(pk, tag, "", stamp, acting_user.pk) for pk, tag in household_tags],
-    )
+    insert_tags(acting_user=acting_user, now=now, resident_tags=resident_tags, household_tags=household_tags)
     if scoped(acting_user, Resident, CHANGE).filter(pk__in=pks).count() != len(set(pks)):
         raise PermissionDenied(_("更新后有居民将不在您可维护的地区范围内"))
     health = {pk for pk, tag in resident_tags if tag in HEALTH_TAGS}

@@ -82,10 +82,21 @@ def changelog_write(
     after: dict | None = None,
     note: str = "",
 ) -> ChangeLog:
-    before, after = _without_secrets(obj._meta.model, before, after)  # obj may be a lazy request.user
-    return ChangeLog.objects.create(
-        user=actor if actor is not None and actor.is_authenticated else None,
-        ip=client_ip(),
+    row = _changelog_row(_acting(actor), client_ip(), action, obj, before, after, note)
+    row.save(force_insert=True)  # what objects.create() does; the chain is sealed in save()
+    return row
+
+
+def _acting(actor):
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+def _changelog_row(user, ip, action: str, obj: models.Model, before, after, note: str) -> ChangeLog:
+    """One unsaved ChangeLog row, secrets left out (``obj`` may be a lazy request.user)."""
+    before, after = _without_secrets(obj._meta.model, before, after)
+    return ChangeLog(
+        user=user,
+        ip=ip,
         action=action,
         model=obj._meta.label,
         object_id=str(obj.pk),
@@ -108,27 +119,13 @@ def changelog_write_many(
 ) -> list[ChangeLog]:
     """One ChangeLog row per object, chained in one bulk insert (imports). Call it once, at the
     end of the import's transaction: on PostgreSQL the chain head stays locked until commit."""
-    user = actor if actor is not None and actor.is_authenticated else None
-    ip = client_ip()
-    rows = []
-    for obj in objs:
-        before, after = _without_secrets(
-            obj._meta.model, before_of(obj) if before_of else None, after_of(obj) if after_of else None
+    user, ip = _acting(actor), client_ip()
+    rows = [
+        _changelog_row(
+            user, ip, action, obj, before_of(obj) if before_of else None, after_of(obj) if after_of else None, note
         )
-        rows.append(
-            ChangeLog(
-                user=user,
-                ip=ip,
-                action=action,
-                model=obj._meta.label,
-                object_id=str(obj.pk),
-                object_repr=str(obj)[:200],
-                before=before,
-                after=after,
-                note=note[:500],
-                org_path=_org_path_of(obj),
-            )
-        )
+        for obj in objs
+    ]
     return ChangeLog.objects.bulk_create(rows, batch_size=1000)
 
 

@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "xianfeng.members",
     "xianfeng.teams",
     "xianfeng.residents",
+    "xianfeng.servicelog",
     "xianfeng.imports",
     "xianfeng.api",
     "xianfeng.demo",

@@ -102,6 +102,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "residents.reveal",
         "residents.export",
         "servicelog.change",
+        "servicelog.health",  # psychiatric follow-ups, screenings, hotline calls
         "programs.change",
         "imports.view",
         "imports.change",

@@ -18,7 +18,7 @@ from xianfeng.core.scoping import CHANGE, EXPORT, REVEAL, VIEW, ScopeSpec
 from xianfeng.orgs.models import Organization
 
 from .models import Grant
-from .roles import Scope, role_allows
+from .roles import HEALTH, Scope, role_allows
 
 __all__ = [
     "CHANGE",
@@ -32,6 +32,7 @@ __all__ = [
     "get_scoped_or_404",
     "grant_filter",
     "permission_filter",
+    "permission_name",
     "scoped",
     "served_region_codes",
 ]
@@ -73,6 +74,8 @@ def grant_filter(grant, model: type[models.Model], user) -> Q | None:
                 q |= Q(**{f"{spec.served_region}__startswith": code})
         return q
     if grant.scope == Scope.REGION:
+        if spec.region_levels:
+            return _region_levels_q(spec.region_levels, grant.region_prefix_list)
         if not spec.region_code:
             return _NOTHING
         q = _NOTHING
@@ -84,6 +87,21 @@ def grant_filter(grant, model: type[models.Model], user) -> Q | None:
             return _NOTHING
         return Q(**{spec.owner: user.pk})
     return _NOTHING
+
+
+def _region_levels_q(levels, prefixes) -> Q:
+    """Region prefixes as predicates on a fact's per-level code columns: equality where the
+    prefix is a whole code of that level, else LIKE on the shortest longer column."""
+    q = _NOTHING
+    for prefix in prefixes:
+        for length, lookup in levels:
+            if len(prefix) == length:
+                q |= Q(**{lookup: prefix})
+                break
+            if len(prefix) < length:
+                q |= Q(**{f"{lookup}__startswith": prefix})
+                break
+    return q
 
 
 def served_region_codes(org, subtree: bool) -> list[str]:
@@ -124,17 +142,34 @@ def scoped(user, model_or_qs, action: str = VIEW) -> QuerySet:
     if user.is_superuser:
         return qs
     spec = _spec(model)
-    permission = f"{model._meta.app_label}.{action}"
     if action == VIEW and spec.public_view:
         return qs
-    combined = permission_filter(user, model, permission)
-    if combined is None:
-        return qs
+    combined = permission_filter(user, model, permission_name(model, action))
     if combined is NO_GRANT:
         return qs.none()
-    if spec.owner_always and spec.owner:
+    if combined is not None and spec.owner_always and spec.owner:
         combined |= Q(**{spec.owner: user.pk})
-    return qs.filter(combined)
+    if spec.health:
+        combined = _with_health(user, model, spec, combined)
+    return qs if combined is None else qs.filter(combined)
+
+
+def permission_name(model: type[models.Model], action: str) -> str:
+    """ "<area>.<action>": the area is the model's app unless its ScopeSpec names another."""
+    spec = getattr(model, "scope_spec", None)
+    area = (spec.area if spec is not None else None) or model._meta.app_label
+    return f"{area}.{action}"
+
+
+def _with_health(user, model, spec: ScopeSpec, combined: Q | None) -> Q | None:
+    """Health rows (spec.health true) only where a grant holding "<area>.health" reaches them."""
+    health = permission_filter(user, model, permission_name(model, HEALTH))
+    if health is None:
+        return combined
+    ordinary = Q(**{spec.health: False})
+    if health is not NO_GRANT:
+        ordinary |= health
+    return ordinary if combined is None else combined & ordinary
 
 
 def permission_filter(user, model: type[models.Model], permission: str) -> Q | None:
@@ -190,7 +225,7 @@ def can(user, action: str, model: type[models.Model]) -> bool:
         return True
     if action == VIEW and getattr(model, "scope_spec", None) is not None and model.scope_spec.public_view:
         return True
-    permission = f"{model._meta.app_label}.{action}"
+    permission = permission_name(model, action)
     return any(role_allows(g.role, permission) for g in active_grants(user))
 
 

@@ -38,3 +38,34 @@ class MaskedPersonalData:
     @property
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
+
+
+class VoidableQuerySet(models.QuerySet):
+    def live(self):
+        """The rows that count: not voided."""
+        return self.filter(voided_at__isnull=True)
+
+
+class VoidableModel(models.Model):
+    """A counted fact (DESIGN.md §2, §4.10): never deleted, voided with a reason. Voided rows
+    leave every count and stay readable in the audit and on their own page."""
+
+    voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("作废人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    void_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
+
+    objects = VoidableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None

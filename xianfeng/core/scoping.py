@@ -29,6 +29,14 @@ class ScopeSpec:
     (residents): an org grant then opens the rows within the regions its org subtree serves.
     owner_always: the owner reaches their own rows under any grant whose role allows the
     action (an uploader always sees their import job).
+    region_levels: for counted facts that carry their region code at each level, ((length,
+    lookup), ...) shortest first: a region grant whose prefix has one of these lengths becomes
+    an equality on that column (an indexed predicate); other prefixes match the shortest longer
+    column with LIKE (a city grant on the county code).
+    health: lookup to a boolean that marks a row as health data (a psychiatric follow-up): such
+    rows also need the area's "health" permission over them (DESIGN.md §3, Sensitivity).
+    area: the permission prefix when it is not the app label (the service-type catalogue is
+    edited only by holders of "servicetypes.change", not by everyone who records services).
     """
 
     org_path: str | None = None
@@ -39,3 +47,10 @@ class ScopeSpec:
     public_view: bool = False
     served_region: str | None = None
     owner_always: bool = False
+    region_levels: tuple[tuple[int, str], ...] = ()
+    health: str | None = None
+    area: str | None = None
+
+
+# The region columns of a counted fact (village 12, township 9, county 6 digits).
+FACT_REGION_LEVELS = ((6, "county_code"), (9, "township_code"), (12, "village_code"))

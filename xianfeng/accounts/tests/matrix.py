@@ -22,6 +22,7 @@ from xianfeng.accounts.scoped_views import ScopedListView, ScopedObjectView
 from xianfeng.api.api import api
 from xianfeng.core.tests.access import (
     ELSEWHERE,
+    HEALTH_MARKERS,
     IN_CHILD,
     IN_ORG,
     IN_REGION,
@@ -35,7 +36,6 @@ from xianfeng.core.tests.factories import GrantFactory, OrganizationFactory, Use
 from xianfeng.core.text import normalize_name, pinyin_initials
 from xianfeng.core.views import SignedInView
 from xianfeng.imports.spec import REGISTRY as IMPORT_SPECS
-from xianfeng.residents.tests.access import HEALTH_MARKER
 from xianfeng.residents.tests.factories import region
 
 from . import expectations
@@ -407,8 +407,9 @@ def check(route: Route, world, combos, relations=RELATIONS) -> list[str]:
                 and ("orgs", relation) not in exp.shown
             ):
                 hidden[org.name] = f"Organization {relation}"
-        if any(m._meta.app_label == "residents" for m in models) and not exp.holds(role, "residents", HEALTH):
-            hidden[HEALTH_MARKER] = "a health tag (needs 健康)"
+        for area in {exp.area_of(m) for m in models} & set(HEALTH_MARKERS):
+            if not exp.holds(role, area, HEALTH):
+                hidden[HEALTH_MARKERS[area]] = f"health data of {area} (needs 健康)"
         client = Client(raise_request_exception=False)
         client.force_login(user)
         targets = [(r, objects.get((route.model, r))) for r in relations] if route.is_object else [(None, None)]

@@ -30,7 +30,7 @@ from django.urls import reverse
 
 from xianfeng.accounts.scoped_views import ScopedListView, ScopedObjectView
 from xianfeng.api.api import api
-from xianfeng.core.tests.access import IN_ORG, IN_SIBLING, OWN, RELATIONS, load_makers
+from xianfeng.core.tests.access import HEALTH_MARKERS, IN_ORG, IN_SIBLING, OWN, RELATIONS, load_makers
 
 from . import expectations, matrix
 
@@ -201,5 +201,5 @@ def test_the_health_marker_is_real(world):
         resident = makers[route.model].make(world, IN_ORG, user)
         client = Client()
         client.force_login(user)
-        checked[role] = matrix.HEALTH_MARKER in matrix.send(client, "GET", route.build_url(resident)).readable
+        checked[role] = HEALTH_MARKERS["residents"] in matrix.send(client, "GET", route.build_url(resident)).readable
     assert checked == {"doctor": True, "member": False}

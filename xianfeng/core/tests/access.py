@@ -57,6 +57,11 @@ class Maker:
 
 MAKERS: dict[type, Maker] = {}
 
+# Text that shows health data of an area (a psychiatric tag, a follow-up's type): the matrix
+# asserts it is absent from every page and API answer of that area for roles without 健康.
+# Makers of health data register it: ``HEALTH_MARKERS["residents"] = "严重精神障碍患者"``.
+HEALTH_MARKERS: dict[str, str] = {}
+
 
 def object_maker(model, marker: Callable = str):
     def register(function):

@@ -8,12 +8,13 @@ Every resident carries the health tag 严重精神障碍患者, which only roles
 
 import itertools
 
-from xianfeng.core.tests.access import LABELS, OWN, object_maker
+from xianfeng.core.tests.access import HEALTH_MARKERS, LABELS, OWN, object_maker
 from xianfeng.residents.models import Household, Resident, ResidentMerge, ResidentTag, ResidentTagKind
 
 from .factories import HouseholdFactory, ResidentFactory
 
 HEALTH_MARKER = str(ResidentTagKind.SEVERE_MENTAL.label)
+HEALTH_MARKERS["residents"] = HEALTH_MARKER
 
 _numbers = itertools.count(1)
 

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ServicelogConfig(AppConfig):
+    name = "xianfeng.servicelog"
+    label = "servicelog"
+    verbose_name = _("服务记录")
+
+    def ready(self):
+        # Service records and activities on the resident's and household's timeline.
+        from . import timeline_sources  # noqa: F401

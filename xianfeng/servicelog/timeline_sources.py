@@ -1,0 +1,1 @@
+"""Service records and activities on the resident and household timelines (filled in below)."""

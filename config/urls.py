@@ -15,6 +15,7 @@ urlpatterns = [
     path("teams/", include("xianfeng.teams.urls")),
     path("residents/", include("xianfeng.residents.urls")),
     path("regions/", include("xianfeng.regions.urls")),
+    path("servicelog/", include("xianfeng.servicelog.urls")),
     path("imports/", include("xianfeng.imports.urls")),
     path("audit/", include("xianfeng.audit.urls")),
     path("api/", api.urls),

@@ -17,6 +17,11 @@ MODULES = [
     ("members:list", _("人员"), "person-badge", "members.view"),
     ("teams:list", _("队伍与岗区"), "people-fill", "teams.view"),
     ("residents:list", _("居民"), "person-vcard", "residents.view"),
+    ("servicelog:quick", _("快速登记"), "lightning-charge", "servicelog.change"),
+    ("servicelog:record_list", _("服务记录"), "journal-check", "servicelog.view"),
+    ("servicelog:activity_list", _("活动"), "calendar-event", "servicelog.view"),
+    ("servicelog:hours", _("志愿服务时长"), "clock-history", "servicelog.view"),
+    ("servicelog:type_list", _("服务类型"), "tags", "servicetypes.change"),
     ("regions:list", _("行政区划"), "geo-alt", None),
     ("imports:list", _("导入"), "upload", "imports.view"),
     ("accounts:user_list", _("用户与授权"), "people", "accounts.view"),
@@ -48,17 +53,26 @@ def _forget_module_urls(*, setting, **kwargs):
         _module_urls.cache_clear()
 
 
+@lru_cache(maxsize=1)
+def _shared_namespaces() -> set[str]:
+    prefixes = [url_name.split(":")[0] for url_name, *_rest in MODULES]
+    return {p for p in prefixes if prefixes.count(p) > 1}
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_modules": []}
     items = []
     urls = _module_urls()
+    shared = _shared_namespaces()
     for url_name, label, icon, permission in MODULES:
         url = urls[url_name]
         if url is None or not _allowed(user, permission):
             continue
         app_prefix = url_name.split(":")[0]
         active = request.resolver_match is not None and request.resolver_match.namespace == app_prefix
+        if active and app_prefix in shared:  # several entries of one app: the address decides
+            active = request.path.startswith(url)
         items.append({"url": url, "label": label, "icon": icon, "active": active})
     return {"nav_modules": items}

@@ -23,6 +23,7 @@ from xianfeng.orgs.api import router as orgs_router
 from xianfeng.regions.api import router as regions_router
 from xianfeng.residents.api import household_router as households_router
 from xianfeng.residents.api import router as residents_router
+from xianfeng.servicelog.api import router as servicelog_router
 from xianfeng.teams.api import router as teams_router
 
 from .auth import SessionAuth, TokenAuth
@@ -126,3 +127,4 @@ api.add_router("/members/", members_router)
 api.add_router("/teams/", teams_router)
 api.add_router("/residents/", residents_router)
 api.add_router("/households/", households_router)
+api.add_router("/servicelog/", servicelog_router)

@@ -17,6 +17,7 @@ class ActivityFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Activity
+        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"活动{n}")
     start_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
@@ -31,19 +32,22 @@ class ActivityFactory(factory.django.DjangoModelFactory):
 
 
 class ServiceRecordFactory(factory.django.DjangoModelFactory):
-    """A record written directly (no service): pass org, service_type and optionally resident;
+    """A record written directly (no service): pass org, service_type and a resident, a household
+    or a ``place`` code;
     ``provider=member`` adds a provider row with ``hours``."""
 
     class Meta:
         model = ServiceRecord
+        skip_postgeneration_save = True
 
     served_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=1))
     quantity = Decimal("1")
 
     @factory.post_generation
     def place(obj, create, extracted, **kwargs):
-        code = obj.resident.village_id if obj.resident_id else obj.household.village_id if obj.household_id else ""
-        obj.set_place(code)
+        """``place="210681101200"`` for a record with no resident or household."""
+        subject = obj.resident or obj.household
+        obj.set_place(extracted or (subject.village_id if subject is not None else ""))
         obj.health = obj.service_type.is_health
         if create:
             obj.save()

@@ -43,7 +43,8 @@ def test_a_volunteer_records_a_medicine_delivery_for_themselves(setup):
     assert (record.village_code, record.township_code, record.county_code) == (VILLAGE_A, TOWN_A, "210681")
     provider = RecordProvider.objects.get(record=record)
     assert provider.member == member and provider.hours == Decimal("1.0") and provider.township_code == TOWN_A
-    assert ChangeLog.objects.filter(model="servicelog.ServiceRecord", object_id=str(record.pk), action="create").exists()
+    logged = ChangeLog.objects.filter(model="servicelog.ServiceRecord", object_id=str(record.pk), action="create")
+    assert logged.exists()
 
 
 def test_the_same_idempotency_key_makes_one_record(setup):

@@ -1,0 +1,3 @@
+"""URLs of the service log: activities (composed in urls.py)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""URLs of the service log: hours (composed in urls.py)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""URLs of the service log: records (composed in urls.py)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""URLs of the service log: types (composed in urls.py)."""
+
+urlpatterns = []

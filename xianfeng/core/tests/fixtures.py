@@ -29,6 +29,25 @@ def interface_language_reset():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def shipped_catalogue(request):
+    """The service-type catalogue is data a migration ships; a transactional test (a live
+    server for the browser) flushes every table when it ends, so tests after it load it again."""
+    names = request.fixturenames
+    marker = request.node.get_closest_marker("django_db")
+    if "transactional_db" in names or "live_server" in names or (marker and marker.kwargs.get("transaction")):
+        request.getfixturevalue("transactional_db")
+    elif "db" in names or marker is not None:
+        request.getfixturevalue("db")
+    else:
+        return
+    from xianfeng.servicelog.catalogue import load_catalogue
+    from xianfeng.servicelog.models import ServiceType
+
+    if not ServiceType.objects.filter(code="medicine_delivery").exists():
+        load_catalogue(ServiceType)
+
+
 @pytest.fixture
 def world(db):
     committee = OrganizationFactory(name="市医院党委", kind=Organization.Kind.COMMITTEE)

@@ -1,3 +1,19 @@
-"""URLs of the service log: activities (composed in urls.py)."""
+"""URLs of the service log: activities and their evidence (composed in urls.py)."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import views_activities as views
+
+urlpatterns = [
+    path("activities/", views.ActivityListView.as_view(), name="activity_list"),
+    path("activities/new/", views.ActivityCreateView.as_view(), name="activity_new"),
+    path("activities/<int:pk>/", views.ActivityDetailView.as_view(), name="activity_detail"),
+    path("activities/<int:pk>/edit/", views.ActivityEditView.as_view(), name="activity_edit"),
+    path("activities/<int:pk>/void/", views.ActivityVoidView.as_view(), name="activity_void"),
+    path("activities/<int:pk>/status/", views.ActivityStatusView.as_view(), name="activity_status"),
+    path("activities/<int:pk>/attendees/", views.ActivityAttendeesView.as_view(), name="activity_attendees"),
+    path("activities/<int:pk>/upload/", views.ActivityUploadView.as_view(), name="activity_upload"),
+    path("files/<int:pk>/", views.ActivityFileView.as_view(), name="activity_file"),
+    path("files/<int:pk>/thumb/", views.ActivityFileThumbView.as_view(), name="activity_file_thumb"),
+    path("files/<int:pk>/delete/", views.ActivityFileDeleteView.as_view(), name="activity_file_delete"),
+]

@@ -9,6 +9,8 @@ from xianfeng.core.tests.factories import user_with_grant
 from xianfeng.members import services as member_services
 from xianfeng.residents import services as resident_services
 from xianfeng.residents.tests.factories import TOWN_A, VILLAGE_A, county_regions
+from xianfeng.servicelog import services as servicelog_services
+from xianfeng.servicelog.tests.factories import service_type
 from xianfeng.teams import services as team_services
 from xianfeng.teams.models import Team
 
@@ -38,6 +40,9 @@ def api_world(world):
     )
     resident = resident_services.resident_create(acting_user=admin, name="甲居民", village=regions[VILLAGE_A])
     household = resident_services.household_create(acting_user=admin, village=regions[VILLAGE_A], head=resident)
+    record = servicelog_services.record_create(
+        acting_user=admin, service_type=service_type("free_clinic"), resident=resident, providers=[member]
+    ).record
     world.volunteer = user_with_grant(Role.MEMBER, Scope.ORG_SUBTREE, world.branch_a, username="volunteer")
     world.ids = {
         "org_id": world.branch_a.pk,
@@ -49,6 +54,8 @@ def api_world(world):
         "resident_id": resident.pk,
         "household_id": household.pk,
         "code": TOWN_A,
+        "record_id": record.pk,
+        "service_type": "free_clinic",
     }
     world.auth = {"admin": bearer_header(admin), "volunteer": bearer_header(world.volunteer)}
     return world

@@ -86,6 +86,9 @@ ID_FIELDS = {
     "resident_id": "resident_id",
     "household_id": "household_id",
     "code": "code",
+    "record_id": "record_id",  # servicelog (api_records.py)
+    "service_type": "service_type",
+    "type": "service_type",
 }
 KNOWN_IDS: dict[str, object] = {}
 

@@ -12,6 +12,11 @@ with 2 sync workers and DEBUG off, exactly as in production, with bench/bench_se
 middleware: the baseline). Each path is then loaded by locust (headless, 32 users, no wait)
 for --seconds; the bare view is measured first and last and the ratio uses their mean.
 
+Quick entry (POST /servicelog/quick/) is posted by the demo volunteer (dangyuan): a home
+medicine delivery to a resident in their scope, each request a new record with its own
+idempotency key; --records service records (default 200 000, copies of the demo year spread
+over three years) make the "recent types" and list queries realistic.
+
 Printed for each path: requests/s and its ratio to the bare view, p50 and p99 latency,
 errors (anything but 200), and the gunicorn workers' CPU per request (utime + stime from
 /proc/<pid>/stat before and after). Pages are requested by a session of the demo clerk
@@ -65,7 +70,13 @@ PAGES = [
     ("/api/residents/", "dangban"),
     ("/api/households/", "dangban"),
     ("/api/regions/", "dangban"),
+    # Issue 9: the volunteer's resident picker and quick entry's step 1 (the same search).
+    ("/residents/autocomplete/?q=%E5%BC%A0", "dangyuan"),
+    ("/servicelog/quick/?q=%E5%BC%A0", "dangyuan"),
 ]
+# Form POSTs (issue 9): each request saves a new record (a fresh idempotency key); a success is
+# the redirect to the saved banner (302). The form's fields come from post_form().
+POSTS = [("/servicelog/quick/", "dangyuan")]
 BARE = "/bench/bare/"
 TARGET_RATIO, TARGET_P99_MS = 0.20, 200
 
@@ -148,6 +159,70 @@ def generate(residents: int, members: int, households: int) -> None:
     )
 
 
+def generate_records(count: int) -> None:
+    """Copies of the demo service records over the last three years, with their providers (a
+    fixture, not measured): the creators stay those of the demo year (the clerk, the volunteer…)."""
+    import datetime
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from xianfeng.servicelog.models import RecordProvider, ServiceRecord
+
+    rnd = random.Random(9)
+    today = timezone.localdate()
+    templates = list(ServiceRecord.objects.filter(voided_at__isnull=True).prefetch_related("providers").order_by("pk"))
+    if not templates or count <= 0:
+        return
+    started = time.monotonic()
+    fields = [f.attname for f in ServiceRecord._meta.concrete_fields if f.attname not in ("id", "idempotency_key")]
+    with transaction.atomic():
+        for first in range(0, count, 2000):
+            batch, crews = [], []
+            for i in range(first, min(count, first + 2000)):
+                template = templates[i % len(templates)]
+                row = ServiceRecord(**{name: getattr(template, name) for name in fields})
+                born = template.resident.birth_date if template.resident_id else None
+                day = today - datetime.timedelta(days=rnd.randrange(3 * 365))
+                row.served_on = max(day, born) if born else day
+                batch.append(row)
+                crews.append(list(template.providers.all()))
+            ServiceRecord.objects.bulk_create(batch)
+            provisions = []
+            for row, crew in zip(batch, crews, strict=True):
+                for provider in crew:
+                    copy = RecordProvider(record=row, member_id=provider.member_id, hours=provider.hours)
+                    copy.copy_place(row)
+                    provisions.append(copy)
+            RecordProvider.objects.bulk_create(provisions)
+    print(f"  generated {count} service records in {time.monotonic() - started:.0f} s")
+
+
+def post_form(path: str, username: str) -> dict[str, str]:
+    """The fields a user's browser posts to ``path`` (idempotency_key: the placeholder {key})."""
+    from django.utils import timezone
+
+    from xianfeng.accounts.models import User
+    from xianfeng.residents import selectors as resident_selectors
+    from xianfeng.servicelog import selectors
+    from xianfeng.servicelog.models import ServiceType
+
+    assert path == "/servicelog/quick/", path
+    user = User.objects.get(username=username)
+    resident = resident_selectors.resident_autocomplete(user=user, query="张")[0]
+    team = selectors.current_teams(user).first()
+    return {
+        "resident": str(resident.pk),
+        "service_type": str(ServiceType.objects.get(code="medicine_delivery").pk),
+        "served_on": timezone.localdate().isoformat(),
+        "team": str(team.pk) if team is not None else "",
+        "quantity": "1",
+        "hours": "",
+        "note": "",
+        "idempotency_key": "{key}",
+    }
+
+
 def credentials(usernames: set[str]) -> tuple[dict[str, list[str]], dict[str, str]]:
     """32 signed-in sessions and one API token per user, made the way a login makes them."""
     from django.conf import settings
@@ -212,7 +287,9 @@ def cpu_ticks(pids: list[int]) -> int:
     return total
 
 
-def run_locust(path: str, env: dict[str, str], base: str, seconds: int, tmp: Path, pids: list[int]) -> dict:
+def run_locust(
+    path: str, env: dict[str, str], base: str, seconds: int, tmp: Path, pids: list[int], label: str = ""
+) -> dict:
     prefix = tmp / "locust"
     before = cpu_ticks(pids)
     subprocess.run(
@@ -250,7 +327,7 @@ def run_locust(path: str, env: dict[str, str], base: str, seconds: int, tmp: Pat
     if not requests:
         raise SystemExit(f"locust made no request to {path}:\n" + (tmp / "locust.log").read_text()[-3000:])
     return {
-        "path": path,
+        "path": label or path,
         "requests": requests,
         "errors": int(row["Failure Count"]),
         "rps": float(row["Requests/s"]),
@@ -260,11 +337,23 @@ def run_locust(path: str, env: dict[str, str], base: str, seconds: int, tmp: Pat
     }
 
 
-def warm_up(base: str, pages: list[tuple[str, str]], sessions: dict, tokens: dict) -> None:
+def warm_up(base: str, pages: list[tuple[str, str]], sessions: dict, tokens: dict, posts=()) -> None:
     """A few requests per page and worker (templates compiled, query plans and counts cached)."""
+    import uuid
+    from urllib.parse import urlencode
+
     import requests
 
+    csrf = secrets.token_hex(16)
     with requests.Session() as http:
+        for path, user, form in posts:
+            for _ in range(6):
+                headers = {"Cookie": f"{settings_cookie()}={sessions[user][0]}; csrftoken={csrf}", "X-CSRFToken": csrf}
+                body = urlencode(form).replace("%7Bkey%7D", uuid.uuid4().hex)
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
+                response = http.post(base + path, data=body, headers=headers, allow_redirects=False, timeout=30)
+                if response.status_code != 302:
+                    raise SystemExit(f"POST {path} answered {response.status_code} to {user}")
         for path, user in pages:
             for _ in range(6):
                 headers = {"Cookie": f"{settings_cookie()}={sessions[user][0]}"}
@@ -303,6 +392,7 @@ def main(argv=None) -> int:
     parser.add_argument("--residents", type=int, default=100_000)
     parser.add_argument("--members", type=int, default=3_000)
     parser.add_argument("--households", type=int, default=30_000)
+    parser.add_argument("--records", type=int, default=200_000, help="generated service records")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--only", action="append", help="bench only these paths (repeatable)")
@@ -330,8 +420,10 @@ def main(argv=None) -> int:
         call_command("seed_demo", stdout=open(os.devnull, "w"))
         print(f"  migrate, collectstatic, seed_demo: {time.monotonic() - started:.0f} s")
         generate(args.residents, args.members, args.households)
+        generate_records(args.records)
         pages = [(p, u) for p, u in PAGES if not args.only or p in args.only]
-        sessions, tokens = credentials({u for _p, u in pages})
+        posts = [(p, u, post_form(p, u)) for p, u in POSTS if not args.only or p in args.only]
+        sessions, tokens = credentials({u for _p, u in pages} | {u for _p, u, _f in posts})
         from django.db import connections
 
         connections.close_all()
@@ -349,20 +441,26 @@ def main(argv=None) -> int:
         pids = wait_for_workers(port, server, args.workers)
         print(f"gunicorn {len(pids)} workers on {base}; 32 users, {args.seconds} s per path")
 
-        def measure(path: str, user: str | None) -> dict:
+        def measure(path: str, user: str | None, form: dict | None = None) -> dict:
             extra = {"XF_COOKIES": ",".join(sessions.get(user, [])), "XF_TOKEN": tokens.get(user, "")}
-            result = run_locust(path, {**env, **extra}, base, args.seconds, tmp, pids)
+            if form is not None:
+                from urllib.parse import urlencode
+
+                extra |= {"XF_METHOD": "POST", "XF_BODY": urlencode(form)}
+            label = f"POST {path}" if form is not None else path
+            result = run_locust(path, {**env, **extra}, base, args.seconds, tmp, pids, label)
             print(
-                f"  {path:34} {result['rps']:7.0f} req/s  p50 {result['p50']:4.0f} ms  p99 {result['p99']:4.0f} ms"
-                f"  errors {result['errors']:3}  CPU {result['cpu_ms']:5.1f} ms/req",
+                f"  {result['path']:34} {result['rps']:7.0f} req/s  p50 {result['p50']:4.0f} ms"
+                f"  p99 {result['p99']:4.0f} ms  errors {result['errors']:3}  CPU {result['cpu_ms']:5.1f} ms/req",
                 flush=True,
             )
             return result
 
         run_locust(BARE, env, base, 3, tmp, pids)  # warm-up: connections, imports
-        warm_up(base, pages, sessions, tokens)
+        warm_up(base, pages, sessions, tokens, posts)
         first = measure(BARE, None)
         results = [measure(path, user) for path, user in pages]
+        results += [measure(path, user, form) for path, user, form in posts]
         last = measure(BARE, None)
         bare_rps = (first["rps"] + last["rps"]) / 2
         bare_cpu = (first["cpu_ms"] + last["cpu_ms"]) / 2
@@ -372,7 +470,8 @@ def main(argv=None) -> int:
             header = (
                 f"## web\n\n`bench/web_bench.py --seconds {args.seconds}`: gunicorn {args.workers} workers, "
                 f"PostgreSQL, 32 locust users, {args.members} generated members, {args.households} households, "
-                f"{args.residents} residents on top of the demo data; {os.cpu_count()} cores shared by "
+                f"{args.residents} residents, {args.records} service records on top of the demo data; "
+                f"{os.cpu_count()} cores shared by "
                 "gunicorn, PostgreSQL and locust.\n\n"
             )
             args.results.write_text(header + "\n".join(lines) + "\n")

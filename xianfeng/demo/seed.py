@@ -13,6 +13,7 @@ from xianfeng.accounts.models import User
 from xianfeng.accounts.roles import Role, Scope
 from xianfeng.demo.seed_people import seed_people
 from xianfeng.demo.seed_residents import seed_residents
+from xianfeng.demo.seed_services import seed_services
 from xianfeng.imports import engine
 from xianfeng.imports.spec import ImportContext, get_spec
 from xianfeng.orgs import services as org_services
@@ -156,4 +157,5 @@ def seed() -> list[DemoLogin]:
     seed_users(admin, orgs)
     seed_people(admin, orgs)
     seed_residents(admin)
+    seed_services(admin, orgs)
     return LOGINS

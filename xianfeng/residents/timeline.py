@@ -12,6 +12,10 @@ other app's ``AppConfig.ready()``::
             yield TimelineEvent(at=record.served_on, kind="service", title=str(record.service_type))
 
 Sources must read through ``scoped(user, ...)`` like every other selector.
+
+The household page has its own registry, the same way: ``register_household_timeline_source``
+takes ``callable(*, user, household) -> Iterable[TimelineEvent]`` and ``household_timeline``
+merges them newest first.
 """
 
 import datetime
@@ -22,6 +26,7 @@ from django.utils import timezone
 
 TimelineSource = Callable[..., Iterable["TimelineEvent"]]
 _SOURCES: list[TimelineSource] = []
+_HOUSEHOLD_SOURCES: list[TimelineSource] = []
 
 
 @dataclass
@@ -33,6 +38,7 @@ class TimelineEvent:
     url: str = ""
     icon: str = "dot"  # a Bootstrap icon name
     actor: str = ""
+    struck: bool = False  # shown struck through (a voided record)
 
     @property
     def sort_key(self) -> datetime.datetime:
@@ -60,5 +66,24 @@ def resident_timeline(*, user, resident, limit: int = 200) -> list[TimelineEvent
     events: list[TimelineEvent] = []
     for source in _SOURCES:
         events.extend(source(user=user, resident=resident))
+    events.sort(key=lambda e: e.sort_key, reverse=True)
+    return events[:limit]
+
+
+def register_household_timeline_source(source: TimelineSource) -> TimelineSource:
+    if source not in _HOUSEHOLD_SOURCES:
+        _HOUSEHOLD_SOURCES.append(source)
+    return source
+
+
+def household_timeline_sources() -> list[TimelineSource]:
+    return list(_HOUSEHOLD_SOURCES)
+
+
+def household_timeline(*, user, household, limit: int = 200) -> list[TimelineEvent]:
+    """Every registered household source's events for ``household``, newest first."""
+    events: list[TimelineEvent] = []
+    for source in _HOUSEHOLD_SOURCES:
+        events.extend(source(user=user, household=household))
     events.sort(key=lambda e: e.sort_key, reverse=True)
     return events[:limit]

@@ -16,6 +16,7 @@ from . import selectors, services
 from .forms import HouseholdForm, HouseholdTagForm, RevealForm, TagEndForm
 from .models import Household, HouseholdTagKind, Resident
 from .rows import household_rows
+from .timeline import household_timeline
 from .views import list_filters
 
 
@@ -102,6 +103,7 @@ class HouseholdDetailView(ScopedObjectView):
         context = {
             "household": household,
             "members": selectors.household_members(user=request.user, household=household),
+            "timeline": household_timeline(user=request.user, household=household),
             "tags": household.tags.select_related("created_by"),
             "can_change": scoped(request.user, Household, CHANGE).filter(pk=pk).exists(),
             "can_reveal": scoped(request.user, Household, REVEAL).filter(pk=pk).exists(),

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from xianfeng.demo.seed import DEMO_PASSWORD, seed
+from xianfeng.servicelog.models import Activity, ServiceRecord
 
 
 class Command(BaseCommand):
@@ -9,6 +10,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         logins = seed()
         self.stdout.write(self.style.SUCCESS("演示数据已就绪 / demo data ready"))
+        records, activities = ServiceRecord.objects.count(), Activity.objects.count()
+        self.stdout.write(f"服务记录 / service records: {records}　活动 / activities: {activities}")
         self.stdout.write(f"演示账号 / demo logins (password for all: {DEMO_PASSWORD})")
         for login in logins:
             note = "  (首次登录须改密码 / must change password)" if login.must_change_password else ""

@@ -306,9 +306,16 @@ def _json_strings(value):
 
 
 def response_text(response) -> str:
-    """Everything a user could read in the response: HTML text, JSON strings, xlsx cell values."""
+    """Everything a user could read in the response: HTML text, JSON strings, xlsx cells, docx text."""
     content = b"".join(response.streaming_content) if response.streaming else response.content
     content_type = response.get("Content-Type", "")
+    if "wordprocessingml" in content_type:  # a Word document: its paragraphs and table cells
+        import docx
+
+        document = docx.Document(io.BytesIO(content))
+        values = [p.text for p in document.paragraphs]
+        values += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+        return "\n".join(values)
     if "spreadsheetml" in content_type or content[:2] == b"PK":
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
         values = []

@@ -13,6 +13,7 @@ import secrets
 from django.core.files.base import ContentFile
 
 from xianfeng.core.tests.access import HEALTH_MARKERS, IN_REGION, LABELS, OWN, object_maker
+from xianfeng.members.models import Member
 from xianfeng.members.tests.factories import MemberFactory
 from xianfeng.servicelog.models import Activity, ActivityFile, ServiceRecord, ServiceType, VolunteerCertificate
 
@@ -86,7 +87,8 @@ def certificate(world, relation, user):
     if relation == IN_REGION:  # issued by an organization to a member: no place
         return None
     n = next(_numbers)
-    member = MemberFactory(
+    member = Member.objects.filter(user=user).first() if relation == OWN and user is not None else None
+    member = member or MemberFactory(
         name=f"{LABELS[relation]}志愿者{n}", branch=_org(world, relation), user=user if relation == OWN else None
     )
     return VolunteerCertificate.objects.create(

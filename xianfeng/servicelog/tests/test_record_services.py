@@ -88,9 +88,7 @@ def test_a_resident_out_of_scope_is_refused(setup):
     _world, volunteer, _member, _resident = setup
     stranger = ResidentFactory(name="外村人", village_id=VILLAGE_B)
     with pytest.raises(ValidationError) as exc:
-        services.record_create(
-            acting_user=volunteer, service_type=service_type("medicine_delivery"), resident=stranger
-        )
+        services.record_create(acting_user=volunteer, service_type=service_type("medicine_delivery"), resident=stranger)
     assert "resident" in exc.value.message_dict
 
 

@@ -65,6 +65,21 @@ class ProviderChoiceField(forms.ModelMultipleChoiceField):
         return member_picker_label(obj)
 
 
+class TypeChoiceField(forms.ModelChoiceField):
+    """The service type, validated against the types the form already read (``types``): the
+    list is on the page anyway, so a post costs no second query for it."""
+
+    types: dict[str, object] = {}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        found = self.types.get(str(value))
+        if found is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return found
+
+
 class ActivityChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.title}（{obj.served_on:%Y-%m-%d}）"
@@ -102,7 +117,7 @@ def _result_field(spec: dict) -> forms.Field:
 class RecordForm(BootstrapFormMixin, forms.Form):
     """The full desk form (and, narrowed, quick entry). ``service_kwargs()`` gives the service's fields."""
 
-    service_type = forms.ModelChoiceField(label=_("服务类型"), queryset=None, empty_label=_("— 请选择 —"))
+    service_type = TypeChoiceField(label=_("服务类型"), queryset=None, empty_label=_("— 请选择 —"))
     served_on = forms.DateField(label=_("服务日期"), widget=DateInput, initial=timezone.localdate)
     resident = ResidentChoiceField(label=_("服务对象（居民）"), queryset=None, required=False)
     household = HouseholdChoiceField(label=_("服务对象（户）"), queryset=None, required=False)
@@ -154,16 +169,23 @@ class RecordForm(BootstrapFormMixin, forms.Form):
             )
         self.types = list(types)
         self.fields["service_type"].queryset = types
+        self.fields["service_type"].types = {str(t.pk): t for t in self.types}
         self.fields["resident"].queryset = (
             scoped(user, Resident).filter(merged_into__isnull=True).select_related("village")
         )
-        self.fields["household"].queryset = scoped(user, Household).select_related("head", "village")
         self.fields["providers"].queryset = selectors.provider_queryset(user).select_related("branch")
-        self.fields["team"].queryset = team_choices(user, also=record.team_id if record else None)
-        activities = Q(pk__in=selectors.activities_for_entry(user).values("pk"))
-        if record is not None and record.activity_id:
-            activities |= Q(pk=record.activity_id)
-        self.fields["activity"].queryset = scoped(user, Activity, CHANGE).filter(activities).order_by("-start_at")
+        if self.is_bound:  # validating a post: no order needed, no annotation to build
+            self.fields["team"].queryset = scoped(user, Team).select_related("owner_org")
+        else:
+            self.fields["team"].queryset = team_choices(user, also=record.team_id if record else None)
+        # Fields a narrower form (quick entry) removes cost nothing to build.
+        if "household" in self.fields:
+            self.fields["household"].queryset = scoped(user, Household).select_related("head", "village")
+        if "activity" in self.fields:
+            activities = Q(pk__in=selectors.activities_for_entry(user).values("pk"))
+            if record is not None and record.activity_id:
+                activities |= Q(pk=record.activity_id)
+            self.fields["activity"].queryset = scoped(user, Activity, CHANGE).filter(activities).order_by("-start_at")
         self.result_fields: dict[int, list[str]] = {}
         for stype in self.types:
             names = []
@@ -298,11 +320,11 @@ class QuickForm(RecordForm):
     big button, the rest are defaults changed with one tap."""
 
     main_fields = ("served_on", "providers", "team", "hours", "quantity", "note")
+    household = None  # the household follows from the resident (clean); no activity here
+    activity = None
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
-        del self.fields["household"]
-        del self.fields["activity"]
         self.fields["resident"].widget = forms.HiddenInput()
         self.fields["service_type"].widget = forms.RadioSelect()
         self.fields["service_type"].empty_label = None

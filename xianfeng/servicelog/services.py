@@ -47,9 +47,12 @@ class Saved:
     created: bool  # False: the idempotency key named a record made before
 
 
-def _snapshot(record: ServiceRecord) -> dict:
+def _snapshot(record: ServiceRecord, providers=None) -> dict:
+    """The record as the ChangeLog keeps it; ``providers`` [(member, hours)] when just written."""
     data = snapshot(record, exclude=("idempotency_key", "village_code", "township_code", "county_code"))
-    data["providers"] = [f"{p.member.name} {p.hours}h" for p in record.providers.select_related("member")]
+    if providers is None:
+        providers = [(p.member, p.hours) for p in record.providers.select_related("member")]
+    data["providers"] = [f"{member.name} {hours}h" for member, hours in providers]
     return data
 
 
@@ -88,7 +91,7 @@ def record_create(*, acting_user, idempotency_key: str = "", **fields) -> Saved:
         return Saved(earlier, False)
     _save_providers(record, providers)
     ensure_in_scope(acting_user, record, CHANGE)
-    changelog_write(actor=acting_user, action=ChangeLog.Action.CREATE, obj=record, after=_snapshot(record))
+    changelog_write(actor=acting_user, action=ChangeLog.Action.CREATE, obj=record, after=_snapshot(record, providers))
     return Saved(record, True)
 
 
@@ -230,6 +233,7 @@ def _fill(acting_user, record: ServiceRecord, fields: dict, *, today: datetime.d
     if team is not None and not scoped(acting_user, Team).filter(pk=team.pk).exists():
         raise ValidationError({"team": _("未找到该队伍（或不在您的权限范围内）")})
     providers = _providers(acting_user, fields.get("providers"), fields.get("hours"), stype, served_on)
+    # The organization object (not only its id): the ChangeLog files the record under its path.
     org = fields.get("org") or (team.owner_org if team is not None else None) or providers[0][0].branch
     if org is None:
         raise ValidationError({"org": _("请选择组织")})

@@ -5,7 +5,8 @@ content of the service, the period, the issuing organization, its person in char
 handler (经办人), a contact, the certificate number and the issue date. The hours are computed
 from the ledger (``hours.member_hours``) when it is issued and kept on the certificate. Every
 certificate issued is recorded and anyone can verify it by its number (a public page that shows
-only the issuing organization, the date, the hours and the volunteer's masked name).
+only the issuing organization, the date, the hours and the volunteer's masked name). The name and
+volunteer number are copied onto the certificate when it is issued: what was printed stays true.
 
 Numbers look like ``XF-2026-000123-7QK2``: the year of issue, a sequence (the row's id, so it is
 unique however many are issued at once) and four random characters, so that knowing one number
@@ -99,6 +100,22 @@ def default_issuing_org(*, user, member: Member) -> Organization | None:
 # --- the service ---------------------------------------------------------------------------
 
 
+def last_signatories(*, user, org: Organization | None) -> dict[str, str]:
+    """负责人 and 联系方式 of the last certificate the user may see from ``org``: an organization
+    signs with the same person and office phone each time, and a volunteer issuing their own
+    certificate rarely knows them."""
+    if org is None:
+        return {}
+    last = (
+        scoped(user, VolunteerCertificate)
+        .filter(issuing_org=org)
+        .order_by("-issued_at", "-id")
+        .values("person_in_charge", "contact")
+        .first()
+    )
+    return last or {}
+
+
 def check_period(start: datetime.date | None, end: datetime.date | None, *, today: datetime.date) -> None:
     if start is None:
         raise ValidationError({"start": _("请填写服务起始日期")})
@@ -175,6 +192,8 @@ def certificate_issue(
     certificate = VolunteerCertificate(
         number=f"PENDING-{secrets.token_hex(8)}",
         member=member,
+        volunteer_name=member.name,
+        volunteer_no=member.volunteer_no,
         period_start=start,
         period_end=end,
         hours=hours.total,
@@ -199,13 +218,18 @@ def certificate_issue(
 
 
 def certificate_list(*, user, query: str = "") -> QuerySet:
-    """Certificates the user may see, newest first; ``query`` matches the number or the name."""
-    certificates = scoped(user, VolunteerCertificate).select_related("member", "issuing_org")
+    """Certificates the user may see, newest first; ``query`` matches the number, the name (as
+    issued or as the member is called now) or the volunteer number (as issued or now)."""
+    certificates = scoped(user, VolunteerCertificate).select_related("issuing_org")
     query = (query or "").strip()
     if query:
         number = normalize_number(query)
         certificates = certificates.filter(
-            Q(number__icontains=number) | name_matches(query, prefix="member__") | Q(member__volunteer_no=number)
+            Q(number__icontains=number)
+            | Q(volunteer_name__icontains=query)
+            | name_matches(query, prefix="member__")
+            | Q(volunteer_no=number)
+            | Q(member__volunteer_no=number)
         )
     return certificates
 
@@ -219,15 +243,15 @@ def certificate_public_lookup(number: str) -> VolunteerCertificate | None:
     number = normalize_number(number)
     if not number:
         return None
-    return VolunteerCertificate.objects.select_related("member", "issuing_org").filter(number=number).first()
+    return VolunteerCertificate.objects.select_related("issuing_org").filter(number=number).first()
 
 
 def certificate_fields(certificate: VolunteerCertificate) -> list[tuple[str, str]]:
-    """The certificate's fields as printed (HTML and Word), in the order of the 办法."""
-    member = certificate.member
+    """The certificate's fields as printed (HTML and Word), in the order of the 办法: the name and
+    volunteer number as they were when it was issued."""
     return [
-        (_("志愿者姓名"), member.name),
-        (_("志愿者编号"), member.volunteer_no or _("未登记")),
+        (_("志愿者姓名"), certificate.volunteer_name),
+        (_("志愿者编号"), certificate.volunteer_no or _("未登记")),
         (
             _("服务时段"),
             _("%(s)s 至 %(e)s")
@@ -245,13 +269,12 @@ def certificate_fields(certificate: VolunteerCertificate) -> list[tuple[str, str
 
 
 def certificate_statement(certificate: VolunteerCertificate) -> str:
-    member = certificate.member
     return _(
         "兹证明 %(name)s（志愿者编号：%(no)s）于 %(s)s 至 %(e)s 期间参加志愿服务，"
         "服务内容为：%(content)s，累计志愿服务时长 %(h)s 小时（不含往返路途时间）。"
     ) % {
-        "name": member.name,
-        "no": member.volunteer_no or _("未登记"),
+        "name": certificate.volunteer_name,
+        "no": certificate.volunteer_no or _("未登记"),
         "s": f"{certificate.period_start:%Y-%m-%d}",
         "e": f"{certificate.period_end:%Y-%m-%d}",
         "content": certificate.content,

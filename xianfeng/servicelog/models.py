@@ -457,12 +457,17 @@ class ActivityFile(models.Model):
 
 class VolunteerCertificate(models.Model):
     """A volunteer service certificate (《志愿服务记录与证明出具办法（试行）》): the volunteer
-    number stands in for the ID number; every certificate issued is kept and verifiable by number."""
+    number stands in for the ID number; every certificate issued is kept and verifiable by number.
+    The volunteer's name and number are copied when it is issued, so that renaming the member
+    later does not change a certificate already printed."""
 
     number = models.CharField(_("证明编号"), max_length=40, unique=True, editable=False)
     member = models.ForeignKey(
         "members.Member", verbose_name=_("志愿者"), on_delete=models.PROTECT, related_name="certificates"
     )
+    # As issued: a certificate states the name and volunteer number of the day it was issued.
+    volunteer_name = models.CharField(_("志愿者姓名"), max_length=50)
+    volunteer_no = models.CharField(_("志愿者编号"), max_length=20, blank=True)
     period_start = models.DateField(_("服务起始日期"))
     period_end = models.DateField(_("服务截止日期"))
     hours = models.DecimalField(_("志愿服务时长（小时）"), max_digits=7, decimal_places=1)

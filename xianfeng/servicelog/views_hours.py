@@ -160,6 +160,7 @@ class CertificateNewView(ScopedListView):
         if member is not None:
             org = certificates.default_issuing_org(user=user, member=member)
             initial["issuing_org"] = org.pk if org is not None else None
+            initial.update(certificates.last_signatories(user=user, org=org))
         own = own_member(user)
         org_choices = certificates.issuing_org_choices(user=user, member=member or own)
         return CertificateForm(data, initial=initial, member_choices=member_choices, org_choices=org_choices)
@@ -265,6 +266,6 @@ class CertificateVerifyView(PublicView):
             "number": number,
             "searched": bool(number),
             "found": found,
-            "masked_name": certificates.mask_name(found.member.name) if found else "",
+            "masked_name": certificates.mask_name(found.volunteer_name) if found else "",
         }
         return render(request, "servicelog/certificate_verify.html", context)

@@ -94,6 +94,8 @@ def certificate(world, relation, user):
     return VolunteerCertificate.objects.create(
         number=f"{LABELS[relation]}证明{n}",
         member=member,
+        volunteer_name=member.name,
+        volunteer_no=member.volunteer_no,
         period_start="2025-01-01",
         period_end="2025-12-31",
         hours="12.5",

@@ -1,6 +1,7 @@
 """Volunteer service certificates: issuing, numbers, the pages, the public check, the Word file."""
 
 import datetime
+import importlib
 import io
 import re
 from decimal import Decimal
@@ -14,6 +15,7 @@ from django.utils import timezone
 from xianfeng.accounts.roles import Role, Scope
 from xianfeng.audit.models import ChangeLog
 from xianfeng.core.tests.factories import user_with_grant
+from xianfeng.members.services import member_search_fields
 from xianfeng.members.tests.factories import MemberFactory, make_id_number
 from xianfeng.servicelog import certificates
 from xianfeng.servicelog.models import VolunteerCertificate
@@ -234,3 +236,54 @@ def test_certificates_of_another_branch_are_not_found(client, world, volunteer):
     assert client.get(reverse("servicelog:certificate_detail", args=[certificate.pk])).status_code == 404
     assert client.get(reverse("servicelog:certificate_docx", args=[certificate.pk])).status_code == 404
     assert certificate.number not in client.get(reverse("servicelog:certificate_list")).content.decode()
+
+
+def test_renaming_the_member_after_issue_leaves_the_certificate_unchanged(client, world, volunteer):
+    user, member = volunteer
+    certificate = issue(user, member, world.branch_a)
+    assert (certificate.volunteer_name, certificate.volunteer_no) == ("王小明", "ZY20260001")
+    member.name, member.volunteer_no = "李晓明", "ZY20269999"
+    member_search_fields(member)
+    member.save()
+
+    client.force_login(user)
+    detail = client.get(reverse("servicelog:certificate_detail", args=[certificate.pk])).content.decode()
+    assert "王小明" in detail and "ZY20260001" in detail
+    assert "李晓明" not in detail and "ZY20269999" not in detail
+    response = client.get(reverse("servicelog:certificate_docx", args=[certificate.pk]))
+    document = docx.Document(io.BytesIO(response.content))
+    text = "\n".join(p.text for p in document.paragraphs)
+    text += "\n".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
+    assert "王小明" in text and "ZY20260001" in text and "李晓明" not in text and "ZY20269999" not in text
+    listing = client.get(reverse("servicelog:certificate_list")).content.decode()
+    assert "王小明" in listing and "李晓明" not in listing
+    # Found by the name and number it was issued under, and by the member's current ones.
+    for query in ("王小明", "ZY20260001", "李晓明", "ZY20269999"):
+        found = client.get(reverse("servicelog:certificate_list"), {"q": query}).content.decode()
+        assert certificate.number in found, query
+    client.logout()
+    public = client.get(reverse("servicelog:certificate_verify"), {"number": certificate.number}).content.decode()
+    assert "王*明" in public and "李*明" not in public and "王小明" not in public
+
+
+def test_the_migration_fills_certificates_issued_before_from_the_member(world, volunteer):
+    from django.apps import apps
+
+    migration = importlib.import_module("xianfeng.servicelog.migrations.0003_certificate_as_issued")
+    user, member = volunteer
+    certificate = issue(user, member, world.branch_a)
+    VolunteerCertificate.objects.filter(pk=certificate.pk).update(volunteer_name="", volunteer_no="")
+    migration.fill_from_member(apps, None)
+    certificate.refresh_from_db()
+    assert (certificate.volunteer_name, certificate.volunteer_no) == ("王小明", "ZY20260001")
+
+
+def test_the_next_certificate_form_remembers_who_signs_for_the_organization(client, world, volunteer):
+    user, member = volunteer
+    client.force_login(user)
+    url = reverse("servicelog:certificate_new")
+    blank = client.get(url).content.decode()
+    assert "李书记" not in blank
+    issue(user, member, world.branch_a)
+    again = client.get(url).content.decode()
+    assert 'value="李书记"' in again and 'value="0415-7123456"' in again

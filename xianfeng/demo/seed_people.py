@@ -4,19 +4,30 @@
 work team rotated in April 2023, a hotline rota, 15 pioneer posts and 3 township zones.
 
 Members come in through the members import (as a clerk would load them); teams, posts and
-zones through the services. Deterministic and idempotent."""
+zones through the services. Deterministic and idempotent.
+
+Volunteer numbers (志愿者编号, printed on certificates instead of the ID number) follow the
+platform's format ``ZY`` + year of registration + a six-digit sequence within the year
+(``members.identity.volunteer_number``; new volunteers get the next one automatically). The
+volunteers and the party members come with one in the import file (registered 2018–2023, as
+党员注册志愿者 would be); everyone else who serves in a team or has a login gets one when they
+join. The numbers come from their own random stream, so the names and histories stay as they were."""
 
 import csv
 import datetime
 import random
 import tempfile
+from collections import Counter
 from pathlib import Path
+
+from django.db.models import Q
 
 from xianfeng.accounts.models import User
 from xianfeng.core.idnumber import check_char
 from xianfeng.imports import engine
 from xianfeng.imports.spec import ImportContext, get_spec
 from xianfeng.members import services as member_services
+from xianfeng.members.identity import volunteer_number
 from xianfeng.members.models import Member
 from xianfeng.members.pipeline import Stage, Step, add_months
 from xianfeng.regions.models import Region
@@ -44,6 +55,8 @@ STAFF = [
     ("护理部", 20, ["护理部"]),
 ]
 VOLUNTEER_ORGS = [("东港市阳光社会工作服务中心", 45), ("心理健康志愿服务联盟", 28)]
+REGISTRATION_YEARS = (2018, 2023)  # volunteer numbers in the import file: years of registration
+LATE_REGISTRATION_YEAR = 2024  # the year the others serving in teams or with a login were numbered
 INTRODUCERS = ["王建国", "李秀英", "张志强", "刘桂兰", "陈立军", "杨春梅", "赵德明", "孙丽华"]
 D = datetime.date
 
@@ -142,7 +155,21 @@ def member_rows(today: datetime.date) -> list[dict]:
             }
             row |= {k: v.isoformat() for k, v in _history(rng, stage, birth, today).items()}
             rows.append(row)
+    _number_volunteers(rows)
     return rows
+
+
+def _number_volunteers(rows: list[dict]) -> None:
+    """A volunteer number for every volunteer and every party member (admitted or probationary),
+    in file order: ZY + a registration year + the next sequence of that year. Its own random
+    stream (the names, ID numbers and histories drawn above do not move)."""
+    rng = random.Random(86)
+    sequences: Counter = Counter()
+    for row in rows:
+        if row["人员类别"] == "志愿者" or "入党日期" in row:
+            year = rng.randint(*REGISTRATION_YEARS)
+            sequences[year] += 1
+            row["志愿者编号"] = volunteer_number(year, sequences[year])
 
 
 def _import_members(admin, today: datetime.date) -> None:
@@ -196,6 +223,19 @@ def _seat_volunteer_login(admin) -> None:
     if member is not None and team is not None:
         team_services.membership_add(
             acting_user=admin, team=team, member=member, role=TeamMembership.Role.LIAISON, start_on=D(2024, 3, 1)
+        )
+
+
+def _number_team_and_login_members(admin) -> None:
+    """Everyone who serves in a team or signs in (the demo volunteer dangyuan, the 精防医生) has a
+    volunteer number, as a certificate prints it: the next numbers of LATE_REGISTRATION_YEAR, in
+    the order of the members. Only blanks are filled, so running it again changes nothing."""
+    serving = Member.objects.filter(volunteer_no="").filter(
+        Q(user__isnull=False) | Q(pk__in=TeamMembership.objects.values("member_id"))
+    )
+    for member in serving.order_by("pk"):
+        member_services.member_update(
+            acting_user=admin, member=member, volunteer_no=member_services.next_volunteer_number(LATE_REGISTRATION_YEAR)
         )
 
 
@@ -351,11 +391,11 @@ def _seed_posts_and_zones(admin, orgs, party, psychiatry) -> None:
 
 
 def seed_people(admin, orgs) -> None:
-    if Member.objects.exists():
-        return
-    today = datetime.date.today()
-    _import_members(admin, today)
-    _record_reviews(admin, today)
-    _link_users(admin, orgs)
-    _seed_teams(admin, orgs, today)
-    _seat_volunteer_login(admin)
+    if not Member.objects.exists():
+        today = datetime.date.today()
+        _import_members(admin, today)
+        _record_reviews(admin, today)
+        _link_users(admin, orgs)
+        _seed_teams(admin, orgs, today)
+        _seat_volunteer_login(admin)
+    _number_team_and_login_members(admin)  # also numbers a demo seeded before numbers were given

@@ -3,20 +3,23 @@ and has the shape later dashboards need: ≥ 5 000 records, ≥ 150 activities i
 the county, the volunteer's hours and certificate, the 精防医生's health-level follow-ups."""
 
 import datetime
+import re
 from collections import Counter
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 
 from xianfeng.accounts.models import User
 from xianfeng.accounts.scoping import scoped
 from xianfeng.demo.seed import seed
 from xianfeng.demo.seed_services import SPRING_FESTIVAL, seed_services
+from xianfeng.members.models import Member
 from xianfeng.orgs.models import Organization
 from xianfeng.regions.models import Region
-from xianfeng.servicelog import rules
+from xianfeng.servicelog import certificates, rules
 from xianfeng.servicelog.models import (
     Activity,
     ActivityParticipant,
@@ -27,6 +30,7 @@ from xianfeng.servicelog.models import (
     VolunteerCertificate,
 )
 from xianfeng.servicelog.selectors import may_record_health
+from xianfeng.teams.models import TeamMembership
 
 
 def _record_problems(record: ServiceRecord, today: datetime.date) -> list[str]:
@@ -116,6 +120,17 @@ def test_demo_year_of_service_obeys_the_rules_and_has_a_real_shape():
     assert ActivityParticipant.objects.filter(member__user=volunteer, counted=True, hours__gt=0).exists()
     certificate = VolunteerCertificate.objects.get(member__user=volunteer)
     assert certificate.hours > Decimal("10")
+    # Their certificate prints a volunteer number, as does everyone's who serves in a team or signs in.
+    assert re.fullmatch(r"ZY20\d{2}\d{6}", certificate.volunteer_no) and certificate.volunteer_name == "张志愿"
+    assert certificate.volunteer_no == certificate.member.volunteer_no
+    assert certificate.volunteer_no in certificates.certificate_statement(certificate)
+    assert "未登记" not in certificates.certificate_statement(certificate)
+    serving = Member.objects.filter(
+        Q(user__isnull=False) | Q(pk__in=TeamMembership.objects.values("member_id")) | Q(category="volunteer")
+    )
+    assert serving.count() > 150 and not serving.filter(volunteer_no="").exists()
+    numbers = dict(Member.objects.exclude(volunteer_no="").values_list("pk", "volunteer_no"))
+    assert len(set(numbers.values())) == len(numbers)
     assert not scoped(volunteer, ServiceRecord).filter(health=True).exists()
 
     # The 精防医生 follows the 严重精神障碍患者 of 孤山镇 (health level) and sees them.
@@ -135,3 +150,4 @@ def test_demo_year_of_service_obeys_the_rules_and_has_a_real_shape():
     assert seed_services(admin, {o.name: o for o in Organization.objects.all()}) == {"records": 0, "activities": 0}
     seed()
     assert (ServiceRecord.objects.count(), Activity.objects.count(), VolunteerCertificate.objects.count()) == counts
+    assert dict(Member.objects.exclude(volunteer_no="").values_list("pk", "volunteer_no")) == numbers

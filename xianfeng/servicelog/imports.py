@@ -24,7 +24,7 @@ from xianfeng.core.text import normalize_name
 from xianfeng.imports.parsers import parse_date
 from xianfeng.imports.spec import CREATE, UNCHANGED, Column, ImportSpec, Planned, RowInvalid, register
 from xianfeng.orgs.models import Organization
-from xianfeng.residents.importing import VillageResolver, parse_id_text
+from xianfeng.residents.importing import parse_id_text
 from xianfeng.residents.imports import parse_village
 from xianfeng.residents.models import Resident
 from xianfeng.residents.selectors import change_region_prefixes
@@ -36,6 +36,8 @@ from .importing import (
     ActivityIndex,
     ExistingRecords,
     MemberIndex,
+    RecordReach,
+    RecordVillageResolver,
     ResidentIndex,
     TypeIndex,
     check_rule,
@@ -156,7 +158,8 @@ class ServiceRecordImport(ImportSpec):
         user, state = ctx.user, ctx.state
         state["today"] = timezone.localdate()
         state["types"] = TypeIndex(user)
-        state["villages"] = VillageResolver(change_region_prefixes(user, VIEW))
+        state["villages"] = RecordVillageResolver(change_region_prefixes(user, VIEW))
+        state["reach"] = RecordReach(user)
         state["residents"] = ResidentIndex(user)
         state["id_indexer"] = field_indexer(Resident._meta.get_field("id_number_index"))
         state["members"] = MemberIndex(user)
@@ -212,6 +215,9 @@ class ServiceRecordImport(ImportSpec):
             record.clean_fields(exclude=FK_FIELDS)
         except ValidationError as exc:
             raise RowInvalid(rule_errors(exc, self.RULE_COLUMNS)) from None
+        fix, message = state["reach"].problem(org_id=record.org_id, place=place, health=record.health)
+        if message:  # reported now, row by row, rather than failing the commit's scope re-check
+            raise RowInvalid({"village" if fix == "place" else "team" if team else "providers": message})
         key = (stype.pk, record.resident_id, record.household_id, frozenset(m[0] for m in members))
         where = (record.village_code, record.township_code, record.county_code)
         if state["existing"].take(where, served_on, record.org_id, key):

@@ -264,3 +264,36 @@ def test_teams_and_activities_link_and_the_team_gives_the_org(county, login):
     record = ServiceRecord.objects.get()
     assert record.team == team and record.org == county.branch_a and record.activity.title == "孤山镇义诊"
     assert record.township_code == TOWN_A and record.village_code == "" and record.note == "集中义诊"
+
+
+def test_a_region_only_user_is_told_at_check_time_that_a_record_without_a_place_is_out_of_reach(county, login):
+    doctor = user_with_grant(Role.DOCTOR, Scope.REGION, region_prefixes=TOWN_A, username="doc")
+    MemberFactory(name="精防医生", branch=county.branch_a, user=doctor)
+    rows = [
+        [DAY, "入户随访", LI_ID, "", "", "", "", "1", "", "", "稳定"],
+        [DAY, "心理援助热线", "", "", "", "", "", "0.5", "", "", ""],
+        [DAY, "心理援助热线", "", "", VILLAGE_B, "", "", "0.5", "", "", ""],
+        [DAY, "心理援助热线", "", "", VILLAGE_A, "", "", "0.5", "", "", ""],
+    ]
+    client = login(doctor)
+    job = upload(client, workbook(rows))
+    found = issues(job)
+    assert job.error_count == 2, job.issues
+    assert "没有服务地点" in found[(3, "所属村")] and "请填写所属村" in found[(3, "所属村")]
+    assert "不在您可登记服务记录的地区范围内" in found[(4, "所属村")]
+    assert "可登记居民" not in str(job.issues)
+    # Fixed row by row, the file commits.
+    job = commit(client, upload(client, workbook([rows[0], rows[3]])))
+    assert job.status == ImportJob.Status.COMMITTED, (job.issues, job.message)
+    assert ServiceRecord.objects.count() == 2
+
+
+def test_a_record_without_a_place_is_checked_against_the_organizations_of_the_user(county, login):
+    secretary = user_with_grant(Role.SECRETARY, Scope.ORG_ONLY, county.branch_a, username="sec")
+    MemberFactory(name="李书记", branch=county.branch_a, user=secretary)
+    rows = [[DAY, "义诊", "", "", "", "", "", "1", "", "", ""]]
+    client = login(secretary)
+    job = commit(client, upload(client, workbook(rows)))
+    assert job.status == ImportJob.Status.COMMITTED, (job.issues, job.message)
+    record = ServiceRecord.objects.get()
+    assert record.org == county.branch_a and record.village_code == "" and record.township_code == ""

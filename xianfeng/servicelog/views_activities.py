@@ -24,7 +24,7 @@ from xianfeng.audit import selectors as audit_selectors
 from xianfeng.core.filecrypt import FileDecryptionError, decrypt_bytes
 from xianfeng.core.forms import apply_errors, call_service
 
-from . import evidence, selectors
+from . import evidence, selectors, services_evidence
 from . import selectors_activities as activity_selectors
 from . import services_activities as services
 from .forms_activities import (
@@ -393,7 +393,7 @@ class ActivityUploadView(ScopedObjectView):
                     form.add_error(None, _("“%(n)s”超过 20 MB") % {"n": evidence.clean_name(upload.name)})
                     continue
                 try:
-                    services.activity_file_add(
+                    services_evidence.activity_file_add(
                         acting_user=request.user,
                         activity=activity,
                         name=upload.name,
@@ -464,7 +464,7 @@ class ActivityFileDeleteView(ScopedObjectView):
         item = self.get_object()
         activity_id = item.activity_id
         try:
-            services.activity_file_delete(acting_user=request.user, item=item)
+            services_evidence.activity_file_delete(acting_user=request.user, item=item)
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         else:

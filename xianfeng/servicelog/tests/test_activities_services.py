@@ -14,7 +14,8 @@ from xianfeng.core.tests.factories import user_with_grant
 from xianfeng.members.tests.factories import MemberFactory
 from xianfeng.residents.tests.factories import TOWN_A, VILLAGE_A, VILLAGE_B, ResidentFactory, county_regions
 from xianfeng.servicelog import services_activities as services
-from xianfeng.servicelog.models import Activity, ActivityParticipant, ActivityQuantity, ServiceRecord
+from xianfeng.servicelog import services_evidence
+from xianfeng.servicelog.models import Activity, ActivityFile, ActivityParticipant, ActivityQuantity, ServiceRecord
 from xianfeng.teams.models import Team, TeamMembership
 
 from .factories import service_type
@@ -200,3 +201,38 @@ def test_attendees_need_a_held_or_past_activity(setup):
             acting_user=secretary, activity=activity, residents=[resident], service_type=service_type("free_clinic")
         )
     assert "residents" in exc.value.message_dict
+
+
+def test_evidence_is_added_and_removed_through_its_own_services(setup):
+    world, secretary, *_rest, team = setup
+    activity = create(secretary, teams=[team], region=world.regions[VILLAGE_A]).activity
+    item = services_evidence.activity_file_add(
+        acting_user=secretary, activity=activity, name="签到表.pdf", data=b"%PDF-1.4 sign-in", caption=" 签到 "
+    )
+    assert (item.kind, item.original_name, item.caption) == (ActivityFile.Kind.ATTACHMENT, "签到表.pdf", "签到")
+    with pytest.raises(ValidationError) as caught:
+        services_evidence.activity_file_add(
+            acting_user=secretary, activity=activity, name="a.pdf", data=b"%PDF-1.4", caption="长" * 201
+        )
+    assert "caption" in caught.value.message_dict
+    outsider = user_with_grant(Role.SECRETARY, Scope.ORG_SUBTREE, world.branch_b, username="other")
+    with pytest.raises(PermissionDenied):
+        services_evidence.activity_file_delete(acting_user=outsider, item=item)
+    services.activity_void(acting_user=secretary, activity=activity, reason="重复登记")
+    with pytest.raises(ValidationError):
+        services_evidence.activity_file_delete(acting_user=secretary, item=item)
+    with pytest.raises(ValidationError):
+        services_evidence.activity_file_add(acting_user=secretary, activity=activity, name="b.pdf", data=b"%PDF-1.4")
+    assert ActivityFile.objects.count() == 1
+    assert ChangeLog.objects.filter(model="servicelog.ActivityFile", action="create").count() == 1
+
+
+def test_evidence_of_a_live_activity_is_removed_with_a_changelog_row(setup):
+    world, secretary, *_rest, team = setup
+    activity = create(secretary, teams=[team], region=world.regions[VILLAGE_A]).activity
+    item = services_evidence.activity_file_add(
+        acting_user=secretary, activity=activity, name="签到表.pdf", data=b"%PDF-1.4 sign-in"
+    )
+    services_evidence.activity_file_delete(acting_user=secretary, item=item)
+    assert ActivityFile.objects.count() == 0
+    assert ChangeLog.objects.filter(model="servicelog.ActivityFile", object_id=str(item.pk), action="delete").exists()

@@ -114,6 +114,15 @@ def test_health_level_records_appear_only_to_the_health_level(scene, login):
     assert "送药上门" in text and "参加活动：孤山镇冯家屯义诊" in text and "入户随访" not in text
 
 
+def test_the_resident_page_strikes_voided_records_through(scene, login):
+    _world, volunteer, _doctor, head, _household, records = scene
+    text = login(volunteer).get(reverse("residents:detail", args=[head.pk])).content.decode()
+    voided = reverse("servicelog:record_detail", args=[records["voided"].pk])
+    assert f'<del><a href="{voided}">代办代购</a></del> · 已作废（重复登记）' in text
+    delivery = reverse("servicelog:record_detail", args=[records["delivery"].pk])
+    assert f'<a href="{delivery}">送药上门</a>' in text and f'<del><a href="{delivery}">' not in text
+
+
 def test_the_household_page_shows_its_records_and_its_members_records(scene, login):
     _world, volunteer, doctor, _head, household, records = scene
     titles = [e.title for e in household_timeline(user=volunteer, household=household)]

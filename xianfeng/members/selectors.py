@@ -99,13 +99,17 @@ def member_choices(*, user, action: str = VIEW) -> QuerySet:
     return scoped(user, Member, action).select_related("branch").order_by("branch__path", "name_initials")
 
 
-def member_autocomplete(*, user, query: str, action: str = VIEW) -> list[Member]:
+def member_autocomplete(*, user, query: str, action: str = VIEW, base: QuerySet | None = None) -> list[Member]:
     """At most 20 members in scope for a picker: name prefix (简/繁), pinyin initials, volunteer
-    number or the last four phone digits. One bounded query per key, each along an index."""
+    number or the last four phone digits. One bounded query per key, each along an index.
+    ``base``: the members to search instead of those in the user's scope for ``action`` (it must
+    itself come from ``scoped()``, e.g. the service log's providers)."""
     text = to_halfwidth(query).strip()
     if not text:
         return []
-    base = scoped(user, Member, action).select_related("branch")
+    if base is None:
+        base = scoped(user, Member, action)
+    base = base.select_related("branch")
     queries = []
     name = normalize_name(text)
     if name:

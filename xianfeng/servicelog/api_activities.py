@@ -8,7 +8,7 @@ apply the rules. Members appear by name and volunteer number only.
 import datetime
 from typing import Annotated
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -22,7 +22,8 @@ from xianfeng.teams.models import Team
 from . import selectors
 from . import selectors_activities as activity_selectors
 from . import services_activities as services
-from .models import MAX_QUANTITY, Activity, ServiceType
+from .api_shared import Quantity, TypeCode, VoidIn, call_service
+from .models import Activity, ServiceType
 
 router = Router()
 
@@ -46,13 +47,6 @@ Moment = Annotated[
 Hours = Annotated[
     float,
     Field(ge=0, le=999, allow_inf_nan=False, description="志愿服务时长（小时，不含路途，每天最多 24 小时，一位小数）"),
-]
-Quantity = Annotated[
-    float,
-    Field(gt=0, le=float(MAX_QUANTITY), allow_inf_nan=False, description="数量，按该类型的计量单位，最多两位小数"),
-]
-TypeCode = Annotated[
-    str, Field(min_length=1, max_length=40, description="服务类型代码（见 GET /api/servicelog/types/）")
 ]
 
 API_FIELD = {"org": "org_id", "teams": "team_ids", "region": "region_code"}
@@ -90,10 +84,6 @@ class ActivityIn(Schema):
     idempotency_key: str = Field(
         "", max_length=64, description="客户端编号：同一用户以同一编号重复提交只生成一个活动（重复时返回 200）"
     )
-
-
-class VoidIn(Schema):
-    reason: Annotated[str, Field(min_length=1, max_length=200, description="作废原因")]
 
 
 class ActivityFilters(Schema):
@@ -260,12 +250,6 @@ def _ids(wanted, found) -> str:
     return "、".join(str(pk) for pk in wanted if pk not in found)
 
 
-def _api_errors(exc: ValidationError) -> ValidationError:
-    if not hasattr(exc, "error_dict"):
-        return ValidationError({"__all__": exc.messages})
-    return ValidationError({API_FIELD.get(k, k): v for k, v in exc.message_dict.items()})
-
-
 @router.get(
     "/activities/",
     response=list[ActivityOut],
@@ -299,14 +283,15 @@ def list_activities(request, filters: Query[ActivityFilters]):
 def create_activity(request, payload: ActivityIn):
     data = payload.dict()
     fields = _resolve(request.user, data)
-    try:
-        saved = services.activity_create(
-            acting_user=request.user, idempotency_key=data["idempotency_key"], status=data["status"], **fields
-        )
-    except ValidationError as exc:
-        raise _api_errors(exc) from None
-    except PermissionDenied:
-        raise ValidationError({"org_id": [_("不在您可登记的范围内")]}) from None
+    saved = call_service(
+        services.activity_create,
+        names=API_FIELD,
+        denied=_("不在您可登记的范围内"),
+        acting_user=request.user,
+        idempotency_key=data["idempotency_key"],
+        status=data["status"],
+        **fields,
+    )
     return Status(201 if saved.created else 200, _activity(request.user, saved.activity.pk))
 
 

@@ -247,8 +247,11 @@ class RecordForm(BootstrapFormMixin, forms.Form):
             except ValidationError as exc:
                 for field, messages in exc.message_dict.items():
                     self.add_error(field if field in self.fields else None, messages)
-        resident = cleaned.get("resident")
-        served_on = cleaned.get("served_on")
+        self._check_lifetime(cleaned.get("resident"), cleaned.get("served_on"))
+        return cleaned
+
+    def _check_lifetime(self, resident, served_on) -> None:
+        """The service day within the resident's life (not before birth, not after death)."""
         if resident is not None and served_on is not None and "served_on" not in self.errors:
             try:
                 rules.check_served_on(
@@ -256,7 +259,6 @@ class RecordForm(BootstrapFormMixin, forms.Form):
                 )
             except ValidationError as exc:
                 self.add_error("served_on", exc.message_dict["served_on"])
-        return cleaned
 
     def _clean_result(self, stype) -> dict:
         result = {}
@@ -345,14 +347,7 @@ class QuickForm(RecordForm):
                 self.add_error("service_type", gettext("该服务按户登记，请先选择一位已登记所在户的居民"))
         elif stype.subject in (Subject.RESIDENT, Subject.ANY) and resident is None:
             self.add_error("service_type", gettext("该服务类型须指定服务对象（居民），请先查找居民"))
-        served_on = cleaned.get("served_on")
-        if resident is not None and served_on is not None and "served_on" not in self.errors:
-            try:
-                rules.check_served_on(
-                    served_on, today=timezone.localdate(), born=resident.birth_date, died=resident.deceased_on
-                )
-            except ValidationError as exc:
-                self.add_error("served_on", exc.message_dict["served_on"])
+        self._check_lifetime(resident, cleaned.get("served_on"))  # the resident chosen in step 1
         return cleaned
 
 

@@ -10,12 +10,12 @@ safely. Activities are named by title, start date and organization: a second imp
 their headcount, participants and notes.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xianfeng.accounts.scoping import CHANGE, VIEW, scoped
+from xianfeng.accounts.scoping import VIEW
 from xianfeng.audit.models import ChangeLog
 from xianfeng.audit.services import changelog_write_many
 from xianfeng.core.idnumber import IdNumberError, parse_id_number
@@ -35,18 +35,17 @@ from .importing import (
     FK_FIELDS,
     ActivityIndex,
     ExistingRecords,
-    MemberIndex,
-    RecordReach,
-    RecordVillageResolver,
-    ResidentIndex,
     TypeIndex,
     check_rule,
     log_with,
-    parse_names,
+    recheck_scope,
     rule_errors,
     team_index,
     text_parser,
 )
+from .importing_cells import parse_names
+from .importing_people import MemberIndex, ResidentIndex
+from .importing_places import RecordReach, RecordVillageResolver
 from .models import RecordProvider, ServiceRecord
 
 
@@ -348,10 +347,7 @@ class ServiceRecordImport(ImportSpec):
                 provider.copy_place(record)
                 providers.append(provider)
         RecordProvider.objects.bulk_create(providers, batch_size=1000)
-        # Re-checked after writing, inside the import's transaction (DESIGN.md §3).
-        ids = [record.pk for record in records]
-        if scoped(user, ServiceRecord, CHANGE).filter(pk__in=ids).count() != len(ids):
-            raise PermissionDenied(_("有服务记录不在您可登记的范围内"))
+        recheck_scope(user, ServiceRecord, [record.pk for record in records], _("有服务记录不在您可登记的范围内"))
         changelog_write_many(
             actor=user,
             action=ChangeLog.Action.IMPORT,

@@ -4,7 +4,7 @@ import of the same activity updates its headcount, participants and notes."""
 
 from functools import partial
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,19 +20,18 @@ from xianfeng.residents.selectors import change_region_prefixes
 from . import rules
 from .importing import (
     FK_FIELDS,
-    MemberIndex,
-    PlaceResolver,
     TypeIndex,
     check_rule,
     log_with,
     org_index,
-    parse_list,
-    parse_moment,
-    parse_participants,
+    recheck_scope,
     rule_errors,
     team_index,
     text_parser,
 )
+from .importing_cells import parse_list, parse_moment, parse_participants
+from .importing_people import MemberIndex
+from .importing_places import PlaceResolver
 from .models import Activity, ActivityParticipant, ActivityQuantity
 
 MAX_HEADCOUNT = 1_000_000
@@ -324,9 +323,7 @@ class ActivityImport(ImportSpec):
         ActivityParticipant.objects.bulk_create([p for p in parts if isinstance(p, ActivityParticipant)])
         ActivityQuantity.objects.bulk_create([p for p in parts if isinstance(p, ActivityQuantity)])
         updated = self._update([planned.data for planned in rows if planned.action == UPDATE], user)
-        ids = [a.pk for a in activities] + [a.pk for a in updated]
-        if scoped(user, Activity, CHANGE).filter(pk__in=ids).count() != len(ids):
-            raise PermissionDenied(_("有活动不在您可登记的范围内"))
+        recheck_scope(user, Activity, [a.pk for a in activities + updated], _("有活动不在您可登记的范围内"))
         changelog_write_many(
             actor=user,
             action=ChangeLog.Action.IMPORT,

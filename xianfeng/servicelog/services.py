@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +21,9 @@ from xianfeng.residents.models import Household, Resident
 from xianfeng.teams.models import Team
 
 from . import rules, selectors
+from .idempotency import check_key, replay, save_new
 from .models import Activity, RecordProvider, ServiceRecord, ServiceType
+from .voiding import void
 
 MAX_BULK = 1000
 RECORD_EDITABLE = {
@@ -56,24 +58,11 @@ def _snapshot(record: ServiceRecord, providers=None) -> dict:
     return data
 
 
-def _replay(acting_user, key: str) -> ServiceRecord | None:
-    if not key:
-        return None
-    return ServiceRecord.objects.filter(created_by=acting_user, idempotency_key=key).first()
-
-
-def _check_key(key: str) -> str:
-    key = (key or "").strip()
-    if len(key) > 64:
-        raise ValidationError({"idempotency_key": _("客户端编号最长 64 个字符")})
-    return key
-
-
 @transaction.atomic
 def record_create(*, acting_user, idempotency_key: str = "", **fields) -> Saved:
     """Record one service. See ``_fill`` for the fields; returns the record and whether it is new."""
-    key = _check_key(idempotency_key)
-    earlier = _replay(acting_user, key)
+    key = check_key(idempotency_key)
+    earlier = replay(ServiceRecord, acting_user, key)
     if earlier is not None:
         return Saved(earlier, False)
     unknown = set(fields) - RECORD_EDITABLE
@@ -81,13 +70,8 @@ def record_create(*, acting_user, idempotency_key: str = "", **fields) -> Saved:
         raise TypeError(f"record_create got unknown fields {sorted(unknown)}")
     record = ServiceRecord(created_by=acting_user, idempotency_key=key)
     providers = _fill(acting_user, record, fields, today=timezone.localdate())
-    try:
-        with transaction.atomic():
-            record.save()
-    except IntegrityError:
-        earlier = _replay(acting_user, key)  # the same key saved by a concurrent request
-        if earlier is None:
-            raise
+    earlier = save_new(record, acting_user=acting_user, key=key)
+    if earlier is not None:  # the same key saved by a concurrent request
         return Saved(earlier, False)
     _save_providers(record, providers)
     ensure_in_scope(acting_user, record, CHANGE)
@@ -166,29 +150,14 @@ def record_update(*, acting_user, record: ServiceRecord, **changes) -> ServiceRe
 @transaction.atomic
 def record_void(*, acting_user, record: ServiceRecord, reason: str) -> ServiceRecord:
     """Take a record out of every count, with a reason; it stays readable and in the audit."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("请填写作废原因")})
-    record = ServiceRecord.objects.select_for_update().get(pk=record.pk)
-    ensure_in_scope(acting_user, record, CHANGE)
-    if record.is_voided:
-        voided = timezone.localtime(record.voided_at).strftime("%Y-%m-%d %H:%M")
-        raise ValidationError(_("该记录已于 %(t)s 作废") % {"t": voided})
-    before = _snapshot(record)
-    record.voided_at = timezone.now()
-    record.voided_by = acting_user
-    record.void_reason = reason[:200]
-    record.save(update_fields=["voided_at", "voided_by", "void_reason", "updated_at"])
-    record.providers.update(counted=False)
-    changelog_write(
-        actor=acting_user,
-        action=ChangeLog.Action.VOID,
+    return void(
+        acting_user=acting_user,
         obj=record,
-        before=before,
-        after=_snapshot(record),
-        note=reason,
+        reason=reason,
+        snapshot=_snapshot,
+        already=_("该记录已于 %(t)s 作废"),
+        uncount=lambda voided: voided.providers.update(counted=False),
     )
-    return record
 
 
 def set_type_sensitivity(*, service_type: ServiceType) -> int:

@@ -1,19 +1,18 @@
 """Writes of activities (DESIGN.md §4.1): keyword-only, atomic, scope re-checked after the write,
 ChangeLog in the same transaction. Activities are voided, never deleted.
 
-An activity's parts (participants with their hours, quantities) copy its organization, day and
-place and whether it counts (held and not voided) on every write, so rollups read them alone.
-Named attendees become one ServiceRecord each, through ``services.record_create``. An
-activity's photos and attachments are written by ``services_evidence``.
+An activity's parts (participants with their hours, quantities) are rewritten by
+``services_participants`` and copy its organization, day and place and whether it counts (held
+and not voided) on every write, so rollups read them alone. Named attendees become one
+ServiceRecord each (``services_attendees``). An activity's photos and attachments are written
+by ``services_evidence``.
 """
 
 import datetime
-import hashlib
 from dataclasses import dataclass
-from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,8 +22,11 @@ from xianfeng.audit.services import changelog_write, snapshot
 from xianfeng.regions.models import Region
 from xianfeng.teams.models import Team
 
-from . import rules, selectors, services
-from .models import Activity, ActivityParticipant, ActivityQuantity, ServiceRecord, ServiceType
+from . import rules, selectors
+from .idempotency import check_key, replay, save_new
+from .models import Activity, ServiceType
+from .services_participants import replace_participants, replace_quantities, sync_parts
+from .voiding import void
 
 ACTIVITY_EDITABLE = {
     "title",
@@ -43,7 +45,6 @@ ACTIVITY_EDITABLE = {
 }
 MAX_DAYS = 31  # an activity longer than a month is a programme, not an event
 MAX_DAYS_AHEAD = 3 * 366  # how far ahead an activity may be planned
-MAX_ATTENDEES = 1000
 
 
 @dataclass
@@ -65,28 +66,6 @@ def _snapshot(activity: Activity) -> dict:
     return data
 
 
-def activity_days(activity: Activity) -> int:
-    """Calendar days the activity spans (1 when it has no end): bounds each participant's hours."""
-    if activity.end_at is None:
-        return 1
-    first = timezone.localtime(activity.start_at).date()
-    last = timezone.localtime(activity.end_at).date()
-    return max((last - first).days + 1, 1)
-
-
-def _check_key(key: str) -> str:
-    key = (key or "").strip()
-    if len(key) > 64:
-        raise ValidationError({"idempotency_key": _("客户端编号最长 64 个字符")})
-    return key
-
-
-def _replay(acting_user, key: str) -> Activity | None:
-    if not key:
-        return None
-    return Activity.objects.filter(created_by=acting_user, idempotency_key=key).first()
-
-
 @transaction.atomic
 def activity_create(*, acting_user, idempotency_key: str = "", status: str = Activity.Status.PLANNED, **fields):
     """Create an activity; returns SavedActivity(activity, created).
@@ -95,8 +74,8 @@ def activity_create(*, acting_user, idempotency_key: str = "", status: str = Act
     first team's organization, else the user's own branch), teams, place, region (a township or
     a village), headcount, note, participants [(member, hours)], quantities [(type, quantity,
     unit)]. The same user and ``idempotency_key`` return the activity made before."""
-    key = _check_key(idempotency_key)
-    earlier = _replay(acting_user, key)
+    key = check_key(idempotency_key)
+    earlier = replay(Activity, acting_user, key)
     if earlier is not None:
         return SavedActivity(earlier, False)
     unknown = set(fields) - ACTIVITY_EDITABLE
@@ -106,13 +85,8 @@ def activity_create(*, acting_user, idempotency_key: str = "", status: str = Act
         raise ValidationError({"status": _("未知的状态")})
     activity = Activity(created_by=acting_user, idempotency_key=key, status=status)
     related = _fill(acting_user, activity, fields, now=timezone.now())
-    try:
-        with transaction.atomic():
-            activity.save()
-    except IntegrityError:
-        earlier = _replay(acting_user, key)  # the same key saved by a concurrent request
-        if earlier is None:
-            raise
+    earlier = save_new(activity, acting_user=acting_user, key=key)
+    if earlier is not None:  # the same key saved by a concurrent request
         return SavedActivity(earlier, False)
     _save_related(acting_user, activity, related, fields)
     ensure_in_scope(acting_user, activity, CHANGE)
@@ -188,7 +162,7 @@ def activity_set_status(*, acting_user, activity: Activity, status: str) -> Acti
     before = _snapshot(activity)
     activity.status = status
     activity.save(update_fields=["status", "updated_at"])
-    _sync_parts(activity)
+    sync_parts(activity)
     ensure_in_scope(acting_user, activity, CHANGE)
     changelog_write(
         actor=acting_user, action=ChangeLog.Action.UPDATE, obj=activity, before=before, after=_snapshot(activity)
@@ -200,29 +174,14 @@ def activity_set_status(*, acting_user, activity: Activity, status: str) -> Acti
 def activity_void(*, acting_user, activity: Activity, reason: str) -> Activity:
     """Take an activity (its 场次, headcount, hours and quantities) out of every count, with a
     reason. Its named attendees' records are separate facts and stay as they are."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("请填写作废原因")})
-    activity = Activity.objects.select_for_update().get(pk=activity.pk)
-    ensure_in_scope(acting_user, activity, CHANGE)
-    if activity.is_voided:
-        voided = timezone.localtime(activity.voided_at).strftime("%Y-%m-%d %H:%M")
-        raise ValidationError(_("该活动已于 %(t)s 作废") % {"t": voided})
-    before = _snapshot(activity)
-    activity.voided_at = timezone.now()
-    activity.voided_by = acting_user
-    activity.void_reason = reason[:200]
-    activity.save(update_fields=["voided_at", "voided_by", "void_reason", "updated_at"])
-    _sync_parts(activity)
-    changelog_write(
-        actor=acting_user,
-        action=ChangeLog.Action.VOID,
+    return void(
+        acting_user=acting_user,
         obj=activity,
-        before=before,
-        after=_snapshot(activity),
-        note=reason,
+        reason=reason,
+        snapshot=_snapshot,
+        already=_("该活动已于 %(t)s 作废"),
+        uncount=sync_parts,
     )
-    return activity
 
 
 @transaction.atomic
@@ -235,74 +194,6 @@ def activity_set_participants(*, acting_user, activity: Activity, participants) 
 def activity_set_quantities(*, acting_user, activity: Activity, quantities) -> Activity:
     """Replace the quantities: [(service type, quantity, unit or "")], one row per type."""
     return activity_update(acting_user=acting_user, activity=activity, quantities=quantities)
-
-
-@transaction.atomic
-def activity_add_attendees(
-    *, acting_user, activity: Activity, residents, service_type: ServiceType, note: str = "", idempotency_key: str = ""
-) -> list[ServiceRecord]:
-    """One record of ``service_type`` per named attendee, all or none; returns the new records.
-
-    A resident listed twice, or already recorded with this type at this activity, gets one
-    record. The providers are the activity's participants (else the user's own member) with
-    no hours: their time is counted once, on the activity. A resubmitted form with the same
-    ``idempotency_key`` adds nothing."""
-    key = _check_key(idempotency_key)
-    activity = Activity.objects.get(pk=activity.pk)
-    ensure_in_scope(acting_user, activity, CHANGE)
-    if activity.is_voided or activity.status == Activity.Status.CANCELLED:
-        raise ValidationError({"residents": _("该活动已取消或作废，不能登记参加者")})
-    if activity.served_on > timezone.localdate():
-        raise ValidationError({"residents": _("活动尚未举行，举行后再登记参加者")})
-    residents = list(dict.fromkeys(residents))
-    if not residents:
-        raise ValidationError({"residents": _("请至少添加一位居民")})
-    if len(residents) > MAX_ATTENDEES:
-        raise ValidationError({"residents": _("一次最多登记 %(n)d 位参加者") % {"n": MAX_ATTENDEES}})
-    already = set(
-        ServiceRecord.objects.filter(
-            activity=activity, service_type=service_type, voided_at__isnull=True, resident__in=residents
-        ).values_list("resident_id", flat=True)
-    )
-    providers = [p.member for p in activity.participants.select_related("member")] or None
-    team = activity.teams.order_by("pk").first()
-    created, errors = [], []
-    for resident in residents:
-        if resident.pk in already:
-            continue
-        try:
-            with transaction.atomic():
-                saved = services.record_create(
-                    acting_user=acting_user,
-                    idempotency_key=_item_key(key, resident.pk),
-                    service_type=service_type,
-                    resident=resident,
-                    activity=activity,
-                    served_on=activity.served_on,
-                    team=team,
-                    org=activity.org,
-                    providers=providers,
-                    hours=Decimal("0"),
-                    note=note,
-                )
-        except ValidationError as exc:
-            errors.append(_("%(name)s：%(e)s") % {"name": resident.name, "e": "；".join(exc.messages)})
-            continue
-        except PermissionDenied:
-            errors.append(_("%(name)s：不在您可登记的范围内") % {"name": resident.name})
-            continue
-        if saved.created:
-            created.append(saved.record)
-    if errors:
-        raise ValidationError({"residents": errors})
-    return created
-
-
-def _item_key(key: str, resident_id: int) -> str:
-    if not key:
-        return ""
-    item = f"{key}:{resident_id}"
-    return item if len(item) <= 64 else "a:" + hashlib.sha256(item.encode()).hexdigest()[:60]
 
 
 # --- filling an activity from its fields ---------------------------------------------------
@@ -409,71 +300,7 @@ def _save_related(acting_user, activity: Activity, related: dict, fields: dict) 
     activity.service_types.set(related["service_types"])
     activity.teams.set(related["teams"])
     if fields.get("participants") is not None:
-        _replace_participants(acting_user, activity, fields["participants"])
+        replace_participants(acting_user, activity, fields["participants"])
     if fields.get("quantities") is not None:
-        _replace_quantities(acting_user, activity, fields["quantities"])
-    _sync_parts(activity)
-
-
-def _replace_participants(acting_user, activity: Activity, participants) -> None:
-    rows, seen = [], set()
-    days = activity_days(activity)
-    members = [p[0] for p in participants]
-    allowed = set(
-        selectors.provider_queryset(acting_user, activity.served_on)
-        .filter(pk__in=[m.pk for m in members])
-        .values_list("pk", flat=True)
-    )
-    for item in participants:
-        member, hours = item[0], item[1]
-        role = (item[2] if len(item) > 2 else "") or ""
-        if member.pk in seen:
-            raise ValidationError({"participants": _("%(n)s 重复出现") % {"n": member.name}})
-        seen.add(member.pk)
-        if member.pk not in allowed:
-            raise ValidationError({"participants": _("不在您的权限范围内：%(n)s") % {"n": member.name}})
-        try:
-            clean = rules.clean_hours(Decimal("0") if hours in (None, "") else hours, days=days, field="participants")
-        except ValidationError as exc:
-            raise ValidationError({"participants": f"{member.name}：{'；'.join(exc.messages)}"}) from None
-        rows.append(ActivityParticipant(activity=activity, member=member, hours=clean, role=str(role).strip()[:50]))
-    activity.participants.all().delete()  # a plain child table rewritten; the ChangeLog keeps the old list
-    for row in rows:
-        row.copy_place(activity)
-    ActivityParticipant.objects.bulk_create(rows)
-
-
-def _replace_quantities(acting_user, activity: Activity, quantities) -> None:
-    rows, seen = [], set()
-    health = selectors.may_record_health(acting_user)
-    for item in quantities:
-        stype, quantity = item[0], item[1]
-        unit = (item[2] if len(item) > 2 else "") or ""
-        if stype.pk in seen:
-            raise ValidationError({"quantities": _("服务类型“%(t)s”重复出现") % {"t": stype.name}})
-        seen.add(stype.pk)
-        if stype.is_health and not health:
-            raise ValidationError({"quantities": _("您没有登记健康类服务（%(t)s）的权限") % {"t": stype.name}})
-        try:
-            clean = rules.clean_quantity(quantity, type_unit=stype.unit, unit=unit, field="quantities")
-        except ValidationError as exc:
-            raise ValidationError({"quantities": f"{stype.name}：{'；'.join(exc.messages)}"}) from None
-        rows.append(ActivityQuantity(activity=activity, service_type=stype, quantity=clean, unit=stype.unit))
-    activity.quantities.all().delete()
-    for row in rows:
-        row.copy_place(activity)
-    ActivityQuantity.objects.bulk_create(rows)
-
-
-def _sync_parts(activity: Activity) -> None:
-    """Parts copy the activity's organization, day and place, and count only when it counts."""
-    place = {
-        "org_id": activity.org_id,
-        "served_on": activity.served_on,
-        "village_code": activity.village_code,
-        "township_code": activity.township_code,
-        "county_code": activity.county_code,
-        "counted": activity.counts,
-    }
-    activity.participants.update(**place)
-    activity.quantities.update(**place)
+        replace_quantities(acting_user, activity, fields["quantities"])
+    sync_parts(activity)

@@ -1,36 +1,28 @@
-"""Activity pages: list, create, detail, edit (participants, hours, quantities), status, void,
-batch attendance, and the evidence (photos and attachments, served decrypted to those who may
-see the activity). Views are thin: a form, a service, a page."""
+"""Activity pages: list, create, detail, edit (participants, hours, quantities), status, void.
+Batch attendance is in views_attendees.py, the evidence (photos and attachments) in
+views_activity_files.py. Views are thin: a form, a service, a page."""
 
 import datetime
-import logging
 import uuid
-from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from xianfeng.accounts.scoped_views import ObjectActionView, ScopedListView, ScopedObjectView
 from xianfeng.accounts.scoping import CHANGE, can
 from xianfeng.audit import selectors as audit_selectors
-from xianfeng.core.filecrypt import FileDecryptionError, decrypt_bytes
 from xianfeng.core.forms import apply_errors, call_service
 
-from . import evidence, selectors, services_evidence
+from . import selectors
 from . import selectors_activities as activity_selectors
 from . import services_activities as services
 from .forms_activities import (
     ActivityForm,
-    AttendeesForm,
-    HeadcountForm,
     ParticipantFormSet,
     QuantityFormSet,
     StatusForm,
@@ -39,7 +31,6 @@ from .forms_activities import (
 )
 from .models import Activity, ActivityFile
 
-logger = logging.getLogger(__name__)
 OUT_OF_SCOPE = ("org", _("主办组织不在您可登记的范围内"))
 
 
@@ -304,169 +295,3 @@ class ActivityStatusView(ObjectActionView):
         status = form.cleaned_data["status"]
         services.activity_set_status(acting_user=self.request.user, activity=obj, status=status)
         self.success_message = _("状态已改为“%(s)s”") % {"s": Activity.Status(status).label}
-
-
-class ActivityAttendeesView(ScopedObjectView):
-    """Batch attendance on a phone: named attendees (one record each) or only a headcount."""
-
-    model = Activity
-    action = CHANGE
-
-    def _render(self, request, activity, attendees, headcount, status=200):
-        context = {
-            "activity": activity,
-            "attendees_form": attendees,
-            "headcount_form": headcount,
-            "recorded": activity_selectors.attendee_records(user=request.user, activity=activity).count(),
-            "heading": _("登记参加者"),
-        }
-        return render(request, "servicelog/activity_attendees.html", context, status=status)
-
-    def _attendees(self, activity, data=None):
-        initial = {"idempotency_key": uuid.uuid4().hex}
-        return AttendeesForm(data, user=self.request.user, activity=activity, initial=initial)
-
-    def get(self, request, pk):
-        activity = self.get_object()
-        headcount = HeadcountForm(initial={"headcount": activity.headcount})
-        return self._render(request, activity, self._attendees(activity), headcount)
-
-    def post(self, request, pk):
-        activity = self.get_object()
-        if request.POST.get("form") == "headcount":
-            attendees = self._attendees(activity)
-            headcount = HeadcountForm(request.POST)
-            if headcount.is_valid():
-                call_service(
-                    headcount,
-                    services.activity_update,
-                    acting_user=request.user,
-                    activity=activity,
-                    headcount=headcount.cleaned_data["headcount"],
-                )
-                if not headcount.errors:
-                    messages.success(request, _("服务人数已更新为 %(n)d") % {"n": headcount.cleaned_data["headcount"]})
-                    return redirect("servicelog:activity_detail", pk=activity.pk)
-            return self._render(request, activity, attendees, headcount, status=400)
-        attendees = self._attendees(activity, request.POST)
-        headcount = HeadcountForm(initial={"headcount": activity.headcount})
-        if attendees.is_valid():
-            records = call_service(
-                attendees,
-                services.activity_add_attendees,
-                acting_user=request.user,
-                activity=activity,
-                residents=list(attendees.cleaned_data["residents"]),
-                service_type=attendees.cleaned_data["service_type"],
-                note=attendees.cleaned_data["note"],
-                idempotency_key=attendees.cleaned_data["idempotency_key"],
-            )
-            if not attendees.errors:
-                n = len(records)
-                messages.success(request, ngettext("已登记 %(n)d 位参加者", "已登记 %(n)d 位参加者", n) % {"n": n})
-                return redirect("servicelog:activity_detail", pk=activity.pk)
-        return self._render(request, activity, attendees, headcount, status=400)
-
-
-class ActivityUploadView(ScopedObjectView):
-    """Photos and attachments (several at once); each is checked by its content."""
-
-    model = Activity
-    action = CHANGE
-
-    def get(self, request, pk):
-        activity = self.get_object()
-        context = {"activity": activity, "form": UploadForm(), "heading": _("上传照片或附件")}
-        return render(request, "servicelog/activity_upload.html", context)
-
-    def post(self, request, pk):
-        activity = self.get_object()
-        form = UploadForm(request.POST)
-        uploads = request.FILES.getlist("file")
-        if not uploads:
-            form.add_error(None, _("请选择要上传的照片或附件"))
-        saved = 0
-        if form.is_valid() and uploads:
-            for upload in uploads[:20]:
-                limit = evidence.MAX_ATTACHMENT_BYTES
-                if upload.size > limit:
-                    form.add_error(None, _("“%(n)s”超过 20 MB") % {"n": evidence.clean_name(upload.name)})
-                    continue
-                try:
-                    services_evidence.activity_file_add(
-                        acting_user=request.user,
-                        activity=activity,
-                        name=upload.name,
-                        data=upload.read(limit + 1),
-                        caption=form.cleaned_data["caption"],
-                    )
-                except ValidationError as exc:
-                    form.add_error(None, "；".join(exc.messages))
-                else:
-                    saved += 1
-        if saved:
-            messages.success(request, ngettext("已上传 %(n)d 个文件", "已上传 %(n)d 个文件", saved) % {"n": saved})
-        if form.errors:
-            context = {"activity": activity, "form": form, "heading": _("上传照片或附件")}
-            return render(request, "servicelog/activity_upload.html", context, status=400)
-        return redirect("servicelog:activity_detail", pk=activity.pk)
-
-
-def _file_response(data: bytes, content_type: str, name: str, inline: bool) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(not inline, name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
-    return response
-
-
-def _decrypted(field_file, item: ActivityFile) -> bytes:
-    try:
-        return decrypt_bytes(field_file)
-    except (OSError, FileDecryptionError):
-        logger.warning("activity file %s: stored content missing or unreadable", item.pk)
-        raise Http404("file unreadable") from None
-
-
-class ActivityFileView(ScopedObjectView):
-    """The photo or attachment itself, decrypted: photos inline, anything else as a download."""
-
-    model = ActivityFile
-
-    def get(self, request, pk):
-        item = self.get_object()
-        is_photo = item.kind == ActivityFile.Kind.PHOTO and item.content_type.startswith("image/")
-        return _file_response(_decrypted(item.file, item), item.content_type, item.original_name, inline=is_photo)
-
-
-class ActivityFileThumbView(ScopedObjectView):
-    """A photo's thumbnail (JPEG), or a document icon for an attachment."""
-
-    model = ActivityFile
-
-    def get(self, request, pk):
-        item = self.get_object()
-        if not item.thumbnail:
-            label = PurePosixPath(item.original_name).suffix.lstrip(".") or "file"
-            return _file_response(evidence.placeholder_svg(label), "image/svg+xml", "file.svg", inline=True)
-        name = PurePosixPath(item.original_name).stem + "-thumb.jpg"
-        return _file_response(_decrypted(item.thumbnail, item), "image/jpeg", name, inline=True)
-
-
-class ActivityFileDeleteView(ScopedObjectView):
-    """Remove a photo or attachment (POST from the activity's page, which asks to confirm)."""
-
-    model = ActivityFile
-    action = CHANGE
-
-    def post(self, request, pk):
-        item = self.get_object()
-        activity_id = item.activity_id
-        try:
-            services_evidence.activity_file_delete(acting_user=request.user, item=item)
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(request, _("已删除“%(n)s”") % {"n": item.caption or item.original_name})
-        return redirect("servicelog:activity_detail", pk=activity_id)

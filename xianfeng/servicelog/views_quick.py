@@ -25,6 +25,7 @@ from xianfeng.residents.models import Resident
 from . import selectors, services
 from .forms_records import QuickForm
 from .models import Category, ServiceRecord, Subject
+from .views_records import entry_defaults
 
 NO_SUBJECT = "none"
 
@@ -69,13 +70,7 @@ class QuickEntryView(ScopedListView):
         user = self.request.user
         if data is not None:  # a posted form: the defaults were in the page that posted it
             return QuickForm(data, user=user)
-        initial = {"served_on": timezone.localdate(), "quantity": 1}
-        own = selectors.own_member(user)
-        if own is not None:
-            initial["providers"] = [own.pk]
-        team = selectors.current_teams(user).first()
-        if team is not None:
-            initial["team"] = team.pk
+        initial = {"served_on": timezone.localdate(), "quantity": 1, **entry_defaults(user)}
         return QuickForm(data, user=user, initial=initial)
 
     def _context(self, form, subject: str, resident) -> dict:

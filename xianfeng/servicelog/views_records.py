@@ -12,9 +12,8 @@ from xianfeng.accounts.scoped_views import ScopedListView, ScopedObjectView
 from xianfeng.accounts.scoping import CHANGE, VIEW, can, get_scoped_or_404, scoped
 from xianfeng.audit import selectors as audit_selectors
 from xianfeng.core.forms import call_service
-from xianfeng.core.text import looks_like_initials, normalize_name, to_halfwidth
-from xianfeng.core.widgets import autocomplete_response, first_matches, prefix_q
-from xianfeng.members.selectors import member_picker_label
+from xianfeng.core.widgets import autocomplete_response
+from xianfeng.members.selectors import member_autocomplete, member_picker_label
 from xianfeng.regions.models import Region
 from xianfeng.residents import selectors as resident_selectors
 from xianfeng.residents.models import Household, Resident
@@ -133,9 +132,9 @@ class RecordDetailView(RecordObjectMixin, ScopedObjectView):
         return render(request, "servicelog/record_detail.html", context)
 
 
-def _prefill(user, params) -> dict:
-    """Me and my current team; ?resident= / ?household= / ?activity= / ?type= from a
-    resident's or an activity's page."""
+def entry_defaults(user) -> dict:
+    """A new record's defaults (the desk form's and the quick entry's): me as the provider and
+    my current team."""
     initial = {}
     own = selectors.own_member(user)
     if own is not None:
@@ -143,6 +142,13 @@ def _prefill(user, params) -> dict:
     team = selectors.current_teams(user).first()
     if team is not None:
         initial["team"] = team.pk
+    return initial
+
+
+def _prefill(user, params) -> dict:
+    """Me and my current team; ?resident= / ?household= / ?activity= / ?type= from a
+    resident's or an activity's page."""
+    initial = entry_defaults(user)
     for name in ("resident", "household", "activity", "type"):
         value = params.get(name, "")
         if value.isdigit() and len(value) < 12:
@@ -257,24 +263,10 @@ class RecordVoidView(RecordObjectMixin, ScopedObjectView):
 
 
 def provider_autocomplete(*, user, query: str) -> list:
-    """At most 20 members the user may name as providers: name prefix (简/繁), pinyin initials,
-    volunteer number or the last four phone digits, one bounded query per key."""
-    text = to_halfwidth(query).strip()
-    if not text:
-        return []
-    base = selectors.provider_queryset(user).select_related("branch")
-    queries = []
-    name = normalize_name(text)
-    if name:
-        queries.append(base.filter(prefix_q("name_norm", name)).order_by("name_norm", "id"))
-    if looks_like_initials(text):
-        queries.append(base.filter(prefix_q("name_initials", text.lower())).order_by("name_initials", "id"))
-    compact = text.replace(" ", "").upper()
-    if compact.isalnum() and any(ch.isdigit() for ch in compact):
-        queries.append(base.filter(prefix_q("volunteer_no", compact)).order_by("volunteer_no"))
-    if compact.isdigit() and len(compact) == 4:
-        queries.append(base.filter(phone_last4=compact).order_by("name_initials", "id"))
-    return first_matches(queries)
+    """At most 20 members the user may name as providers (``selectors.provider_queryset``),
+    found as the members' picker finds them: name prefix (简/繁), pinyin initials, volunteer
+    number or the last four phone digits."""
+    return member_autocomplete(user=user, query=query, base=selectors.provider_queryset(user))
 
 
 class ProviderAutocompleteView(ScopedListView):

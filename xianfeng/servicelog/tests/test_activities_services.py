@@ -14,7 +14,7 @@ from xianfeng.core.tests.factories import user_with_grant
 from xianfeng.members.tests.factories import MemberFactory
 from xianfeng.residents.tests.factories import TOWN_A, VILLAGE_A, VILLAGE_B, ResidentFactory, county_regions
 from xianfeng.servicelog import services_activities as services
-from xianfeng.servicelog import services_evidence
+from xianfeng.servicelog import services_attendees, services_evidence
 from xianfeng.servicelog.models import Activity, ActivityFile, ActivityParticipant, ActivityQuantity, ServiceRecord
 from xianfeng.teams.models import Team, TeamMembership
 
@@ -166,7 +166,7 @@ def test_named_attendees_make_one_record_each_all_or_nothing(setup):
     activity = create(secretary, teams=[team], region=world.regions[VILLAGE_A], participants=[(leader, 3)]).activity
     people = [ResidentFactory(name=f"居民{i}", village_id=VILLAGE_A) for i in range(5)]
     consult = service_type("health_consult")
-    records = services.activity_add_attendees(
+    records = services_attendees.activity_add_attendees(
         acting_user=secretary,
         activity=activity,
         residents=people + people[:2],
@@ -178,14 +178,14 @@ def test_named_attendees_make_one_record_each_all_or_nothing(setup):
     record = records[0]
     assert record.activity == activity and record.org == activity.org and record.team == team
     assert [(p.member, p.hours) for p in record.providers.all()] == [(leader, Decimal("0"))]  # hours count once
-    again = services.activity_add_attendees(
+    again = services_attendees.activity_add_attendees(
         acting_user=secretary, activity=activity, residents=people, service_type=consult, idempotency_key="k2"
     )
     assert again == [] and ServiceRecord.objects.count() == 5  # already recorded: nothing twice
     outsider = ResidentFactory(name="外村人", village_id=VILLAGE_B)  # not in the secretary's scope
     newcomer = ResidentFactory(name="新来的", village_id=VILLAGE_A)
     with pytest.raises(ValidationError) as exc:
-        services.activity_add_attendees(
+        services_attendees.activity_add_attendees(
             acting_user=secretary, activity=activity, residents=[newcomer, outsider], service_type=consult
         )
     assert "外村人" in str(exc.value.message_dict["residents"])
@@ -197,7 +197,7 @@ def test_attendees_need_a_held_or_past_activity(setup):
     activity = create(secretary, teams=[team], status="planned", start_at=NOW + datetime.timedelta(days=2)).activity
     resident = ResidentFactory(name="王五", village_id=VILLAGE_A)
     with pytest.raises(ValidationError) as exc:
-        services.activity_add_attendees(
+        services_attendees.activity_add_attendees(
             acting_user=secretary, activity=activity, residents=[resident], service_type=service_type("free_clinic")
         )
     assert "residents" in exc.value.message_dict

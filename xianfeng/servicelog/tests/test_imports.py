@@ -76,14 +76,21 @@ def issues(job: ImportJob) -> dict[tuple[int, str], str]:
     return {(i["row"], i["column"]): i["message"] for i in job.issues}
 
 
-@pytest.fixture
-def county(world):
+def county_members(world):
+    """The two towns served by the two branches, and three members who serve (shared with
+    test_imports_activities)."""
     regions = county_regions()
     world.branch_a.regions.add(regions[TOWN_A])
     world.branch_b.regions.add(regions[TOWN_B])
     world.wang = MemberFactory(name="王志愿", branch=world.branch_a, volunteer_no="V001")
     world.zhang = MemberFactory(name="张医生", branch=world.group_a)
     world.zhao = MemberFactory(name="赵外科", branch=world.branch_b)
+    return world
+
+
+@pytest.fixture
+def county(world):
+    county_members(world)
     world.household = HouseholdFactory(village_id=VILLAGE_A, number="H0001")
     world.li = ResidentFactory(
         name="李大爷",

@@ -9,13 +9,12 @@ from django.utils import timezone
 
 from xianfeng.audit.models import ChangeLog
 from xianfeng.imports.models import ImportJob
-from xianfeng.members.tests.factories import MemberFactory
-from xianfeng.residents.tests.factories import TOWN_A, TOWN_B, VILLAGE_A, county_regions
-from xianfeng.servicelog.importing import parse_moment, parse_participants
+from xianfeng.residents.tests.factories import TOWN_A, VILLAGE_A
+from xianfeng.servicelog.importing_cells import parse_moment, parse_participants
 from xianfeng.servicelog.models import Activity, ActivityParticipant, ActivityQuantity
 from xianfeng.teams.tests.factories import TeamFactory
 
-from .test_imports import commit, issues, upload, workbook
+from .test_imports import commit, county_members, issues, upload, workbook
 
 TODAY = timezone.localdate()
 DAY = TODAY - datetime.timedelta(days=20)
@@ -40,12 +39,7 @@ HEADER = [
 
 @pytest.fixture
 def county(world):
-    regions = county_regions()
-    world.branch_a.regions.add(regions[TOWN_A])
-    world.branch_b.regions.add(regions[TOWN_B])
-    world.wang = MemberFactory(name="王志愿", branch=world.branch_a, volunteer_no="V001")
-    world.zhang = MemberFactory(name="张医生", branch=world.group_a)
-    world.zhao = MemberFactory(name="赵外科", branch=world.branch_b)
+    county_members(world)
     world.team = TeamFactory(name="内科党员先锋队", owner_org=world.branch_a)
     return world
 

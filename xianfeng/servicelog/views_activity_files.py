@@ -1,0 +1,128 @@
+"""An activity's evidence pages: uploading photos and attachments, serving them decrypted (to
+those who may see the activity) with their thumbnails, and removing one. The activity pages
+themselves are in views_activities.py."""
+
+import logging
+from pathlib import PurePosixPath
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from xianfeng.accounts.scoped_views import ScopedObjectView
+from xianfeng.accounts.scoping import CHANGE
+from xianfeng.core.filecrypt import FileDecryptionError, decrypt_bytes
+
+from . import evidence, services_evidence
+from .forms_activities import UploadForm
+from .models import Activity, ActivityFile
+
+logger = logging.getLogger(__name__)
+
+
+class ActivityUploadView(ScopedObjectView):
+    """Photos and attachments (several at once); each is checked by its content."""
+
+    model = Activity
+    action = CHANGE
+
+    def get(self, request, pk):
+        activity = self.get_object()
+        context = {"activity": activity, "form": UploadForm(), "heading": _("上传照片或附件")}
+        return render(request, "servicelog/activity_upload.html", context)
+
+    def post(self, request, pk):
+        activity = self.get_object()
+        form = UploadForm(request.POST)
+        uploads = request.FILES.getlist("file")
+        if not uploads:
+            form.add_error(None, _("请选择要上传的照片或附件"))
+        saved = 0
+        if form.is_valid() and uploads:
+            for upload in uploads[:20]:
+                limit = evidence.MAX_ATTACHMENT_BYTES
+                if upload.size > limit:
+                    form.add_error(None, _("“%(n)s”超过 20 MB") % {"n": evidence.clean_name(upload.name)})
+                    continue
+                try:
+                    services_evidence.activity_file_add(
+                        acting_user=request.user,
+                        activity=activity,
+                        name=upload.name,
+                        data=upload.read(limit + 1),
+                        caption=form.cleaned_data["caption"],
+                    )
+                except ValidationError as exc:
+                    form.add_error(None, "；".join(exc.messages))
+                else:
+                    saved += 1
+        if saved:
+            messages.success(request, ngettext("已上传 %(n)d 个文件", "已上传 %(n)d 个文件", saved) % {"n": saved})
+        if form.errors:
+            context = {"activity": activity, "form": form, "heading": _("上传照片或附件")}
+            return render(request, "servicelog/activity_upload.html", context, status=400)
+        return redirect("servicelog:activity_detail", pk=activity.pk)
+
+
+def _file_response(data: bytes, content_type: str, name: str, inline: bool) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(not inline, name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    return response
+
+
+def _decrypted(field_file, item: ActivityFile) -> bytes:
+    try:
+        return decrypt_bytes(field_file)
+    except (OSError, FileDecryptionError):
+        logger.warning("activity file %s: stored content missing or unreadable", item.pk)
+        raise Http404("file unreadable") from None
+
+
+class ActivityFileView(ScopedObjectView):
+    """The photo or attachment itself, decrypted: photos inline, anything else as a download."""
+
+    model = ActivityFile
+
+    def get(self, request, pk):
+        item = self.get_object()
+        is_photo = item.kind == ActivityFile.Kind.PHOTO and item.content_type.startswith("image/")
+        return _file_response(_decrypted(item.file, item), item.content_type, item.original_name, inline=is_photo)
+
+
+class ActivityFileThumbView(ScopedObjectView):
+    """A photo's thumbnail (JPEG), or a document icon for an attachment."""
+
+    model = ActivityFile
+
+    def get(self, request, pk):
+        item = self.get_object()
+        if not item.thumbnail:
+            label = PurePosixPath(item.original_name).suffix.lstrip(".") or "file"
+            return _file_response(evidence.placeholder_svg(label), "image/svg+xml", "file.svg", inline=True)
+        name = PurePosixPath(item.original_name).stem + "-thumb.jpg"
+        return _file_response(_decrypted(item.thumbnail, item), "image/jpeg", name, inline=True)
+
+
+class ActivityFileDeleteView(ScopedObjectView):
+    """Remove a photo or attachment (POST from the activity's page, which asks to confirm)."""
+
+    model = ActivityFile
+    action = CHANGE
+
+    def post(self, request, pk):
+        item = self.get_object()
+        activity_id = item.activity_id
+        try:
+            services_evidence.activity_file_delete(acting_user=request.user, item=item)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, _("已删除“%(n)s”") % {"n": item.caption or item.original_name})
+        return redirect("servicelog:activity_detail", pk=activity_id)

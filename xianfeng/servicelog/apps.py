@@ -13,3 +13,9 @@ class ServicelogConfig(AppConfig):
         from . import home, timeline_sources  # noqa: F401
 
         home.register()
+
+    def rotate_encryption(self, *, dry_run: bool) -> tuple[str, int, int, int]:
+        """Called by ``rotate_encryption_key``: re-encrypt activity photos and attachments."""
+        from .evidence_rotation import rotate_evidence  # models are loaded only once the registry is ready
+
+        return rotate_evidence(dry_run=dry_run)

@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "xianfeng.teams",
     "xianfeng.residents",
     "xianfeng.servicelog",
+    "xianfeng.programs",
     "xianfeng.imports",
     "xianfeng.api",
     "xianfeng.demo",

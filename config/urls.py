@@ -16,6 +16,7 @@ urlpatterns = [
     path("residents/", include("xianfeng.residents.urls")),
     path("regions/", include("xianfeng.regions.urls")),
     path("servicelog/", include("xianfeng.servicelog.urls")),
+    path("programs/", include("xianfeng.programs.urls")),
     path("imports/", include("xianfeng.imports.urls")),
     path("audit/", include("xianfeng.audit.urls")),
     path("api/", api.urls),

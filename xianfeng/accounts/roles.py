@@ -46,10 +46,11 @@ class Sensitivity(IntEnum):
 # The action that opens health data of an app (a resident's psychiatric tag, a follow-up).
 HEALTH = "health"
 
-# Sensitivity by action and by app; the higher of the two applies. Later apps that hold
-# health data (programs, hotline) list themselves in HEALTH_APPS.
+# Sensitivity by action and by app; the higher of the two applies. Apps whose every row is
+# health data list themselves in HEALTH_APPS; programs mix both (a psychiatric follow-up, a
+# pairing with a family) and mark health rows, which need "programs.health" (DESIGN.md §3).
 ACTION_SENSITIVITY = {"reveal": Sensitivity.PERSONAL, "export": Sensitivity.PERSONAL, HEALTH: Sensitivity.HEALTH}
-HEALTH_APPS = {"programs", "hotline"}
+HEALTH_APPS = {"hotline"}
 
 
 def sensitivity_of(permission: str) -> Sensitivity:
@@ -61,9 +62,9 @@ def sensitivity_of(permission: str) -> Sensitivity:
 
 
 # Business apps a read-only reader sees; reference data (regions) is visible to everyone.
-# Programs hold follow-ups (health data): only roles with the health level view them; leaders
-# read their indicators as aggregated reports.
-_BUSINESS = ["orgs", "members", "teams", "residents", "servicelog", "reports"]
+# Programs' health rows (psychiatric follow-ups) need "programs.health": leaders read their
+# indicators as aggregated figures, secretaries and volunteers see pairing and monitoring.
+_BUSINESS = ["orgs", "members", "teams", "residents", "servicelog", "programs", "reports"]
 
 
 def _view(*apps: str) -> set[str]:
@@ -84,6 +85,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         # 党办 organizes activities and records them, and appoints branch secretaries and
         # volunteers: a grant needs every permission of the role it gives (no escalation).
         "servicelog.change",
+        "programs.change",
         "accounts.view",
         "accounts.change",
         "imports.view",
@@ -91,10 +93,20 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "reports.export",
     },
     Role.SECRETARY: _view(*_BUSINESS)
-    | {"members.change", "teams.change", "servicelog.change", "imports.view", "imports.change", "members.export"},
+    | {
+        "members.change",
+        "teams.change",
+        "servicelog.change",
+        "programs.change",
+        "imports.view",
+        "imports.change",
+        "members.export",
+    },
     # A volunteer sees residents and records their own services; health data (programs, a
     # resident's psychiatric tag) only through later, assignment-bound rules.
-    Role.MEMBER: _view("orgs", "teams", "residents", "servicelog") | {"servicelog.change"},
+    # Programs: the pairings and visits assigned to them (and their organization's ordinary ones).
+    Role.MEMBER: _view("orgs", "teams", "residents", "servicelog", "programs")
+    | {"servicelog.change", "programs.change"},
     Role.DOCTOR: _view("orgs", "residents", "servicelog", "programs", "reports")
     | {
         "residents.change",
@@ -104,6 +116,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "servicelog.change",
         "servicelog.health",  # psychiatric follow-ups, screenings, hotline calls
         "programs.change",
+        "programs.health",  # severe mental disorder enrollments and follow-ups
         "imports.view",
         "imports.change",
     },

@@ -20,7 +20,7 @@ from xianfeng.audit.services import changelog_write, snapshot
 from xianfeng.residents.models import Household, Resident
 from xianfeng.teams.models import Team
 
-from . import rules, selectors
+from . import hooks, rules, selectors
 from .idempotency import check_key, replay, save_new
 from .models import Activity, RecordProvider, ServiceRecord, ServiceType
 from .voiding import void
@@ -41,6 +41,9 @@ RECORD_EDITABLE = {
     "result",
     "note",
 }
+# Only for programs (xianfeng.programs.services): a result already validated by the program's
+# visit form, stored as given instead of being checked against the type's result fields.
+PROGRAM_RESULT = "program_result"
 
 
 @dataclass
@@ -65,7 +68,7 @@ def record_create(*, acting_user, idempotency_key: str = "", **fields) -> Saved:
     earlier = replay(ServiceRecord, acting_user, key)
     if earlier is not None:
         return Saved(earlier, False)
-    unknown = set(fields) - RECORD_EDITABLE
+    unknown = set(fields) - RECORD_EDITABLE - {PROGRAM_RESULT}
     if unknown:
         raise TypeError(f"record_create got unknown fields {sorted(unknown)}")
     record = ServiceRecord(created_by=acting_user, idempotency_key=key)
@@ -117,6 +120,9 @@ def record_update(*, acting_user, record: ServiceRecord, **changes) -> ServiceRe
     ensure_in_scope(acting_user, record, CHANGE)
     if record.is_voided:
         raise ValidationError(_("该记录已作废，不能修改"))
+    refusal = hooks.edit_refusal(record)
+    if refusal:
+        raise ValidationError(refusal)
     before = _snapshot(record)
     current = {
         "service_type": record.service_type,
@@ -156,8 +162,13 @@ def record_void(*, acting_user, record: ServiceRecord, reason: str) -> ServiceRe
         reason=reason,
         snapshot=_snapshot,
         already=_("该记录已于 %(t)s 作废"),
-        uncount=lambda voided: voided.providers.update(counted=False),
+        uncount=_uncount,
     )
+
+
+def _uncount(record: ServiceRecord) -> None:
+    record.providers.update(counted=False)
+    hooks.record_voided(record)
 
 
 def set_type_sensitivity(*, service_type: ServiceType) -> int:
@@ -219,7 +230,10 @@ def _fill(acting_user, record: ServiceRecord, fields: dict, *, today: datetime.d
     record.org = org
     record.activity = activity
     record.quantity = quantity
-    record.result = rules.clean_result(stype.result_fields, fields.get("result"))
+    if fields.get(PROGRAM_RESULT) is not None:
+        record.result = fields[PROGRAM_RESULT]
+    else:
+        record.result = rules.clean_result(stype.result_fields, fields.get("result"))
     record.note = (fields.get("note") or "").strip()
     record.health = stype.is_health
     record.set_place(_place_code(resident, household, activity))

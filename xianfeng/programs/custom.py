@@ -1,0 +1,1 @@
+"""Program module: custom (issue 10)."""

@@ -1,0 +1,1 @@
+"""Program module: elderly (issue 10)."""

@@ -1,0 +1,1 @@
+"""Program module: pairing (issue 10)."""

@@ -1,0 +1,1 @@
+"""Program module: poverty (issue 10)."""

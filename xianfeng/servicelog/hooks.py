@@ -1,0 +1,40 @@
+"""Extension points for apps whose facts are service records (programs' visits).
+
+The service log does not import those apps: they register here from their ``AppConfig.ready()``.
+
+- An *edit guard* ``guard(record) -> str | None`` answers why a record may not be corrected or
+  voided through the service log's own forms (a follow-up is corrected on its program's page,
+  where its structured data is validated); None lets the edit through.
+- A *void listener* ``listener(record)`` runs inside the voiding transaction once a record has
+  left the counts (a program recomputes the patient's next follow-up).
+"""
+
+from collections.abc import Callable
+
+_edit_guards: list[Callable] = []
+_void_listeners: list[Callable] = []
+
+
+def register_edit_guard(guard: Callable) -> Callable:
+    if guard not in _edit_guards:
+        _edit_guards.append(guard)
+    return guard
+
+
+def register_void_listener(listener: Callable) -> Callable:
+    if listener not in _void_listeners:
+        _void_listeners.append(listener)
+    return listener
+
+
+def edit_refusal(record) -> str | None:
+    for guard in _edit_guards:
+        reason = guard(record)
+        if reason:
+            return reason
+    return None
+
+
+def record_voided(record) -> None:
+    for listener in _void_listeners:
+        listener(record)

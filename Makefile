@@ -36,6 +36,7 @@ setup: deps assets
 
 run: setup
 	@echo "先锋 Xianfeng: http://127.0.0.1:8000  (Ctrl+C to stop)"
+	@$(MANAGE) schedule_reminders
 	@trap 'kill 0' EXIT; $(MANAGE) db_worker --queue-name '*' >var/worker.log 2>&1 & $(MANAGE) runserver 127.0.0.1:8000
 
 worker: deps

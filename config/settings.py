@@ -307,6 +307,27 @@ IMPORT_MAX_EXPANDED_BYTES = env_int("IMPORT_MAX_EXPANDED_BYTES", 1024**3, minimu
 # at most ~60 MB, so web and worker stay under 300 MB; bench/RESULTS.md §5).
 IMPORT_STREAM_ABOVE_BYTES = env_int("IMPORT_STREAM_ABOVE_BYTES", 40 * 1024**2)
 
+# Reminders (issue 10 §8): the daily digest of due and overdue follow-ups, sent at REMINDER_HOUR
+# through each channel named in REMINDER_CHANNELS (console, email, sms). SMS needs SMS_GATEWAY: the
+# dotted path of a class implementing xianfeng.programs.channels.SmsGateway (a carrier's API).
+REMINDER_CHANNELS = [c.strip() for c in os.environ.get("REMINDER_CHANNELS", "console").split(",") if c.strip()]
+_unknown_channels = set(REMINDER_CHANNELS) - {"console", "email", "sms"}
+if _unknown_channels:
+    raise ImproperlyConfigured(
+        f"REMINDER_CHANNELS: unknown channel(s) {sorted(_unknown_channels)}; use console, email, sms."
+    )
+REMINDER_HOUR = env_int("REMINDER_HOUR", 7)
+if REMINDER_HOUR > 23:
+    raise ImproperlyConfigured("REMINDER_HOUR must be an hour of the day, 0 to 23.")
+SMS_GATEWAY = os.environ.get("SMS_GATEWAY", "").strip()
+if "sms" in REMINDER_CHANNELS and not SMS_GATEWAY:
+    raise ImproperlyConfigured("REMINDER_CHANNELS names sms: set SMS_GATEWAY to the gateway class's dotted path.")
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "xianfeng@localhost")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -7,12 +7,16 @@ The service log does not import those apps: they register here from their ``AppC
   where its structured data is validated); None lets the edit through.
 - A *void listener* ``listener(record)`` runs inside the voiding transaction once a record has
   left the counts (a program recomputes the patient's next follow-up).
+- A *result reader* ``reader(records) -> {record id: [(label, text), ...]}`` shows the results of
+  records whose data another app validated (a follow-up's risk level, medication, participants),
+  for a list of records at once (a timeline shows many: one query, not one per record).
 """
 
 from collections.abc import Callable
 
 _edit_guards: list[Callable] = []
 _void_listeners: list[Callable] = []
+_result_readers: list[Callable] = []
 
 
 def register_edit_guard(guard: Callable) -> Callable:
@@ -38,3 +42,21 @@ def edit_refusal(record) -> str | None:
 def record_voided(record) -> None:
     for listener in _void_listeners:
         listener(record)
+
+
+def register_result_reader(reader: Callable) -> Callable:
+    if reader not in _result_readers:
+        _result_readers.append(reader)
+    return reader
+
+
+def results_shown(records, default: Callable) -> dict:
+    """{record id: [(label, text)]}: a registered reader's, else ``default(record)``."""
+    records = list(records)
+    shown = {}
+    for reader in _result_readers:
+        shown.update(reader([r for r in records if r.pk not in shown]))
+    for record in records:
+        if record.pk not in shown:
+            shown[record.pk] = default(record)
+    return shown

@@ -18,6 +18,7 @@ from xianfeng.accounts.scoping import scoped
 from xianfeng.residents.models import Resident
 from xianfeng.residents.timeline import TimelineEvent, register_household_timeline_source, register_timeline_source
 
+from . import hooks
 from .models import Activity, ServiceRecord, Unit
 from .rules import result_display
 
@@ -47,6 +48,7 @@ def _events(user, records, *, household=None):
     visible = (
         set(scoped(user, Activity).filter(pk__in=activity_ids).values_list("pk", flat=True)) if activity_ids else set()
     )
+    results = hooks.results_shown(records, lambda r: result_display(r.service_type.result_fields, r.result))
     for record in records:
         stype = record.service_type
         if record.activity_id in visible:
@@ -58,7 +60,7 @@ def _events(user, records, *, household=None):
             title = f"{title} · {record.resident.name}"
         if quantity := _quantity(record):
             parts.append(quantity)
-        parts += [f"{label}：{value}" for label, value in result_display(stype.result_fields, record.result)]
+        parts += [f"{label}：{value}" for label, value in results[record.pk]]
         names = "、".join(p.member.name for p in record.providers.all())
         if names:
             parts.append(_("服务人员：%(n)s") % {"n": names})

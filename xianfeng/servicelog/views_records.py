@@ -18,7 +18,7 @@ from xianfeng.regions.models import Region
 from xianfeng.residents import selectors as resident_selectors
 from xianfeng.residents.models import Household, Resident
 
-from . import rules, selectors, services
+from . import hooks, rules, selectors, services
 from .forms_records import RecordFilterForm, RecordForm, VoidForm
 from .models import ServiceRecord
 
@@ -116,13 +116,17 @@ def _place(user, record) -> str:
     return " · ".join(names.get(c, c) for c in reversed(codes))
 
 
+def _typed_result(record: ServiceRecord) -> list[tuple[str, str]]:
+    return rules.result_display(record.service_type.result_fields, record.result)
+
+
 class RecordDetailView(RecordObjectMixin, ScopedObjectView):
     def get(self, request, pk):
         record = self.get_object()
         may_change = scoped(request.user, ServiceRecord, CHANGE).filter(pk=record.pk).exists()
         context = {
             "record": record,
-            "result": rules.result_display(record.service_type.result_fields, record.result),
+            "result": hooks.results_shown([record], _typed_result)[record.pk],
             "providers": list(record.providers.all()),
             "activity_url": _activity_url(record),
             "place": _place(request.user, record),

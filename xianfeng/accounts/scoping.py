@@ -85,8 +85,27 @@ def grant_filter(grant, model: type[models.Model], user) -> Q | None:
     if grant.scope == Scope.SELF:
         if not spec.owner:
             return _NOTHING
-        return Q(**{spec.owner: user.pk})
+        return _owner_q(model, spec.owner, user)
     return _NOTHING
+
+
+def _owner_q(model, lookup: str, user) -> Q:
+    """The owner's rows. A lookup through a foreign key to a row that is the user's own one
+    (``responsible_member__user``: a user is at most one member) becomes an equality on this
+    table's column, resolved first: OR-ed with a region or org predicate it then stays on indexed
+    columns instead of a join that makes PostgreSQL scan the whole table (the worklist bench)."""
+    first, _sep, rest = lookup.partition("__")
+    if not rest or "__" in rest:
+        return Q(**{lookup: user.pk})
+    field = model._meta.get_field(first)
+    target = field.related_model._meta.get_field(rest) if field.many_to_one else None
+    if target is None or not target.unique:
+        return Q(**{lookup: user.pk})
+    memo = user.__dict__.setdefault("_owned_ids", {})
+    key = (field.related_model, rest)
+    if key not in memo:
+        memo[key] = list(field.related_model._base_manager.filter(**{rest: user.pk}).values_list("pk", flat=True))
+    return Q(**{f"{field.attname}__in": memo[key]})
 
 
 def _region_levels_q(levels, prefixes) -> Q:
@@ -148,7 +167,7 @@ def scoped(user, model_or_qs, action: str = VIEW) -> QuerySet:
     if combined is NO_GRANT:
         return qs.none()
     if combined is not None and spec.owner_always and spec.owner:
-        combined |= Q(**{spec.owner: user.pk})
+        combined |= _owner_q(model, spec.owner, user)
     if spec.health:
         combined = _with_health(user, model, spec, combined)
     return qs if combined is None else qs.filter(combined)

@@ -11,6 +11,8 @@ from django.http import JsonResponse
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from .params import MAX_ID
+
 AUTOCOMPLETE_LIMIT = 20
 
 
@@ -70,7 +72,8 @@ class _AutocompleteMixin:
         selected = []
         if not self.allow_multiple_selected and field is not None and field.empty_label is not None:
             selected.append(("", field.empty_label))
-        wanted = [str(v) for v in value if v not in (None, "") and str(v).isdigit()]
+        # A forged huge id is simply not selected (SQLite cannot even compare it: OverflowError).
+        wanted = [str(v) for v in value if v not in (None, "") and str(v).isdigit() and int(str(v)) <= MAX_ID]
         if queryset is None or field is None or not wanted:
             return selected
         key = field.to_field_name or "pk"

@@ -44,10 +44,12 @@ def own_member(user) -> Member | None:
     """The Member record of the signed-in user, if they are one."""
     if not user.is_authenticated:
         return None
-    try:
-        return user.member
-    except Member.DoesNotExist:
-        return None
+    if "_own_member" not in user.__dict__:  # asked by several panels of one page: once
+        try:
+            user.__dict__["_own_member"] = user.member
+        except Member.DoesNotExist:
+            user.__dict__["_own_member"] = None
+    return user.__dict__["_own_member"]
 
 
 def current_teams(user, on: datetime.date | None = None) -> QuerySet:

@@ -93,6 +93,8 @@ class Program:
     visit_kinds: ClassVar[tuple[VisitKind, ...]] = ()
     states: ClassVar[tuple[tuple[str, str], ...]] = ()  # program-specific state codes and labels
     settings: ClassVar[tuple[SettingSpec, ...]] = ()
+    # A responsible member or team must be named (a pair is a person or team paired with someone).
+    requires_responsible: ClassVar[bool] = False
     # The regulation the rules follow, printed on the program's pages.
     basis: ClassVar[str] = ""
     sort_order: ClassVar[int] = 100
@@ -112,7 +114,7 @@ class Program:
         for kind in self.visit_kinds:
             if kind.code == code:
                 return kind
-        known = "、".join(k.label for k in self.visit_kinds)
+        known = "、".join(str(k.label) for k in self.visit_kinds)
         raise ValidationError({"kind": _("该项目没有这种记录：%(k)s（可选：%(o)s）") % {"k": code, "o": known}})
 
     def clean_visit(
@@ -120,6 +122,16 @@ class Program:
     ) -> dict:
         """The visit's structured data, validated; errors keyed by field."""
         return clean_fields(list(self.visit_kind(kind).fields), data)
+
+    def clean_visit_type(self, data: dict, *, kind: str, service_type: str) -> dict:
+        """Checks that depend on the service type a visit is recorded as (a joint follow-up
+        names its police or committee participants); after ``clean_visit``."""
+        return data
+
+    def default_service_type(self, enrollment, kind: str) -> str:
+        """The service type a visit of ``kind`` is recorded as when none is chosen: the kind's
+        first, unless the program knows better for this enrollment (a pair with a household)."""
+        return self.visit_kind(kind).service_types[0]
 
     def visit_reached(self, kind: str, data: dict) -> bool:
         """Whether this visit saw the person (a missed attempt counts towards 失访)."""
@@ -179,7 +191,29 @@ def unregister(code: str) -> None:
     _registry.pop(code, None)
 
 
+# Programs built from database rows (custom.py) are loaded lazily, because AppConfig.ready()
+# must not query the database: the loader is called with the code asked for (or None before
+# the whole list is read) and registers or refreshes what the rows say.
+_loader = None
+
+
+def set_loader(loader) -> None:
+    global _loader
+    _loader = loader
+
+
+def registered_codes() -> list[str]:
+    return list(_registry)
+
+
+def peek(code: str) -> Program | None:
+    """The registered program, without asking the loader (for the loader itself)."""
+    return _registry.get(code)
+
+
 def get_program(code: str) -> Program:
+    if _loader is not None:
+        _loader(code)
     try:
         return _registry[code]
     except KeyError:
@@ -187,6 +221,8 @@ def get_program(code: str) -> Program:
 
 
 def all_programs() -> Iterable[Program]:
+    if _loader is not None:
+        _loader(None)
     return sorted(_registry.values(), key=lambda p: (p.sort_order, p.code))
 
 

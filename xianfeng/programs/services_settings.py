@@ -4,7 +4,7 @@ what it affects is derived again — every open enrollment's due date, in the ba
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from xianfeng.accounts.scoping import CHANGE, can
+from xianfeng.accounts.scoping import CHANGE, can, ensure_in_scope
 from xianfeng.audit.models import ChangeLog
 from xianfeng.audit.services import changelog_write
 
@@ -35,6 +35,7 @@ def program_setting_change(*, acting_user, program: str, key: str, value) -> Pro
     row.value = value
     row.updated_by = acting_user
     row.save()
+    ensure_in_scope(acting_user, row, CHANGE)  # settings belong to no org: only an administrator over 全部
     changelog_write(
         actor=acting_user,
         action=ChangeLog.Action.UPDATE,

@@ -113,7 +113,8 @@ def test_home_queries_do_not_grow_with_data(world, login, username):
     queries()  # new organizations were created: the cached grants are read again once
     many = queries()
     assert many == few
-    assert many <= 17, f"the home page takes {many} queries"  # 16 + the service panel's counts
+    # 16 + the service panel's counts + 待随访 (the teams, one aggregate) + 本周结对联系 (one exists)
+    assert many <= 20, f"the home page takes {many} queries"
 
 
 def volunteer_with_member(world, **member_kwargs):

@@ -22,6 +22,11 @@ MODULES = [
     ("servicelog:activity_list", _("活动"), "calendar-event", "servicelog.view"),
     ("servicelog:hours", _("志愿服务时长"), "clock-history", "servicelog.view"),
     ("servicelog:type_list", _("服务类型"), "tags", "servicetypes.change"),
+    ("programs:index", _("随访与帮扶"), "clipboard2-pulse", "programs.view"),
+    ("programs:worklist", _("待办随访"), "list-check", "programs.view"),
+    ("programs:pairing_list", _("结对帮扶"), "people", "programs.view"),
+    ("programs:indicators", _("项目指标"), "bar-chart-line", "reports.view"),
+    ("programs:settings", _("项目设置"), "sliders", "programsettings.change"),
     ("regions:list", _("行政区划"), "geo-alt", None),
     ("imports:list", _("导入"), "upload", "imports.view"),
     ("accounts:user_list", _("用户与授权"), "people", "accounts.view"),
@@ -72,7 +77,10 @@ def navigation(request):
             continue
         app_prefix = url_name.split(":")[0]
         active = request.resolver_match is not None and request.resolver_match.namespace == app_prefix
-        if active and app_prefix in shared:  # several entries of one app: the address decides
-            active = request.path.startswith(url)
+        if active and app_prefix in shared:  # several entries of one app: the longest address that matches
+            matching = [
+                u for n, u in urls.items() if u and n.split(":")[0] == app_prefix and request.path.startswith(u)
+            ]
+            active = bool(matching) and url == max(matching, key=len)
         items.append({"url": url, "label": label, "icon": icon, "active": active})
     return {"nav_modules": items}

@@ -9,7 +9,10 @@ class ProgramsConfig(AppConfig):
 
     def ready(self):
         # The programs shipped with the product register themselves on import (registry.py);
-        # a program's visits are service records, so the service log tells us of voids.
-        from . import catalogue, hooks  # noqa: F401
+        # a program's visits are service records, so the service log tells us of voids; the
+        # 工作台 panels 「待随访」 and 「本周结对联系」.
+        from . import catalogue, home, home_worklist, hooks, timeline_sources  # noqa: F401
 
         hooks.register()
+        home.register()
+        home_worklist.register()

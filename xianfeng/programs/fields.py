@@ -131,10 +131,10 @@ def _people(spec: dict, value) -> list[dict]:
             raise ValidationError(_("“%(l)s”每一位都需填写姓名") % {"l": label})
         role = str(person.get("role", "")).strip()
         if roles and role not in roles:
-            role = next((code for code, text in roles.items() if text == role), None)
+            role = next((code for code, text in roles.items() if str(text) == role), None)
             if role is None:
                 raise ValidationError(
-                    _("“%(l)s”的身份应为以下之一：%(o)s") % {"l": label, "o": "、".join(roles.values())}
+                    _("“%(l)s”的身份应为以下之一：%(o)s") % {"l": label, "o": "、".join(str(v) for v in roles.values())}
                 )
         people.append({"name": str(person["name"]).strip()[:50], "role": role})
     return people

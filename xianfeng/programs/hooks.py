@@ -26,6 +26,28 @@ def visit_voided(record) -> None:
         enrollment_recompute(enrollment)
 
 
+def visit_results(records) -> dict:
+    """A visit's data as its program's form labels it (a follow-up's risk level, medication…)."""
+    from .fields import display
+    from .models import Visit
+    from .registry import get_program
+
+    ids = [r.pk for r in records]
+    if not ids:
+        return {}
+    shown = {}
+    visits = Visit.objects.filter(record_id__in=ids).select_related("enrollment", "record")
+    for visit in visits:
+        program = get_program(visit.enrollment.program)
+        try:
+            fields = list(program.visit_kind(visit.kind).fields)
+        except Exception:  # a kind a program no longer has: show the stored keys as they are
+            fields = [{"key": key, "label": key} for key in visit.record.result]
+        shown[visit.record_id] = display(fields, visit.record.result or {})
+    return shown
+
+
 def register() -> None:
     servicelog_hooks.register_edit_guard(visit_edit_refusal)
     servicelog_hooks.register_void_listener(visit_voided)
+    servicelog_hooks.register_result_reader(visit_results)

@@ -226,7 +226,14 @@ class Period(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    scope_spec = Visit.scope_spec
+    scope_spec = ScopeSpec(
+        org_path="enrollment__org__path",
+        region_code="enrollment__village_code",
+        region_levels=tuple((length, "enrollment__" + lookup) for length, lookup in FACT_REGION_LEVELS),
+        owner="enrollment__responsible_member__user",
+        owner_always=True,
+        health="enrollment__health",
+    )
 
     class Meta:
         verbose_name = _("住院与外出")

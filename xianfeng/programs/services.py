@@ -91,6 +91,8 @@ def enrollment_create(
         created_by=acting_user,
     )
     _assign(acting_user, enrollment, org=org, member=responsible_member, team=responsible_team)
+    if prog.requires_responsible and responsible_member is None and responsible_team is None:
+        raise ValidationError({"responsible_member": _("请指定责任人或责任队伍")})
     enrollment.data = prog.clean_enrollment(data, subject=subject, enrolled_on=enrolled_on, settings=settings)
     enrollment.set_place(_place_of(subject))
     _derive(enrollment, prog, visits=[], settings=settings)
@@ -306,7 +308,8 @@ def enrollment_record_visit(
     _check_visit_date(enrollment, visited_on, today)
     settings = program_settings(prog.code)
     clean = prog.clean_visit(data, kind=kind, enrollment=enrollment, visited_on=visited_on, settings=settings)
-    stype = _visit_type(visit_kind, service_type)
+    stype = _visit_type(visit_kind, service_type or prog.default_service_type(enrollment, visit_kind.code))
+    clean = prog.clean_visit_type(clean, kind=visit_kind.code, service_type=stype.code)
     subject = _visit_subject(acting_user, enrollment, resident)
     saved = record_create(
         acting_user=acting_user,

@@ -1,6 +1,7 @@
 """Resident pages: list with search and filters, profile with timeline, edit, tags, consents,
 revealing personal data (logged) and export (masked by default, logged)."""
 
+from django.apps import apps
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -147,6 +148,15 @@ class ResidentCreateView(ScopedListView):
         return render(request, "residents/resident_form.html", {"form": form}, status=400)
 
 
+def _may_enroll(user) -> bool:
+    """Whether to offer 纳入项目 (care programs plug in later and may be absent in a deployment)."""
+    try:
+        enrollment = apps.get_model("programs", "Enrollment")
+    except LookupError:
+        return False
+    return can(user, CHANGE, enrollment)
+
+
 class ResidentDetailView(ScopedObjectView):
     model = Resident
 
@@ -171,6 +181,7 @@ class ResidentDetailView(ScopedObjectView):
             "merges": scoped(user, ResidentMerge, VIEW).filter(keeper=resident, undone_at__isnull=True),
             "can_change": can_change and not resident.merged_into_id,
             "can_reveal": scoped(user, Resident, REVEAL).filter(pk=pk).exists(),
+            "can_enroll": not resident.merged_into_id and _may_enroll(user),
             "reveal_form": RevealForm(),
             "tag_form": TagForm(health=resident.health_visible),
             "consent_form": ConsentForm(),

@@ -7,6 +7,7 @@ from xianfeng.accounts.roles import Role, Scope
 from xianfeng.accounts.services import api_token_create
 from xianfeng.core.tests.factories import user_with_grant
 from xianfeng.members import services as member_services
+from xianfeng.programs import services as program_services
 from xianfeng.residents import services as resident_services
 from xianfeng.residents.tests.factories import TOWN_A, VILLAGE_A, county_regions
 from xianfeng.servicelog import services as servicelog_services
@@ -43,6 +44,9 @@ def api_world(world):
     record = servicelog_services.record_create(
         acting_user=admin, service_type=service_type("free_clinic"), resident=resident, providers=[member]
     ).record
+    enrollment = program_services.enrollment_create(
+        acting_user=admin, program="pairing", resident=resident, responsible_member=member
+    )
     world.volunteer = user_with_grant(Role.MEMBER, Scope.ORG_SUBTREE, world.branch_a, username="volunteer")
     world.ids = {
         "org_id": world.branch_a.pk,
@@ -55,6 +59,7 @@ def api_world(world):
         "household_id": household.pk,
         "code": TOWN_A,
         "record_id": record.pk,
+        "enrollment_id": enrollment.pk,
         "service_type": "free_clinic",
     }
     world.auth = {"admin": bearer_header(admin), "volunteer": bearer_header(world.volunteer)}

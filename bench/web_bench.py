@@ -73,6 +73,12 @@ PAGES = [
     # Issue 9: the volunteer's resident picker and quick entry's step 1 (the same search).
     ("/residents/autocomplete/?q=%E5%BC%A0", "dangyuan"),
     ("/servicelog/quick/?q=%E5%BC%A0", "dangyuan"),
+    # Issue 10: the worklists — the 精防医生's own list, the volunteer's on the phone, the county
+    # clerk's overdue tab over every program they may see, and the API the offline app reads.
+    ("/programs/worklist/", "jingfang"),
+    ("/programs/worklist/?scope=mine", "dangyuan"),
+    ("/programs/worklist/?bucket=overdue&scope=all", "dangban"),
+    ("/api/programs/worklist/?bucket=overdue", "jingfang"),
 ]
 # Form POSTs (issue 9): each request saves a new record (a fresh idempotency key); a success is
 # the redirect to the saved banner (302). The form's fields come from post_form().

@@ -12,6 +12,7 @@ from xianfeng.accounts import services as account_services
 from xianfeng.accounts.models import User
 from xianfeng.accounts.roles import Role, Scope
 from xianfeng.demo.seed_people import seed_people
+from xianfeng.demo.seed_programs import seed_programs
 from xianfeng.demo.seed_residents import seed_residents
 from xianfeng.demo.seed_services import seed_services
 from xianfeng.imports import engine
@@ -158,4 +159,5 @@ def seed() -> list[DemoLogin]:
     seed_people(admin, orgs)
     seed_residents(admin)
     seed_services(admin, orgs)
+    seed_programs(admin, orgs)
     return LOGINS

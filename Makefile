@@ -2,7 +2,7 @@
 #   make run    set everything up (venv, pinned packages, local assets, SQLite, demo data) and serve
 #   make test   lint, migration check and the whole test suite (browser test included)
 # Other targets: make test-postgres (suite on a throwaway PostgreSQL database), make prod-smoke, make worker,
-# make bench, make bench-web.
+# make bench, make bench-web, make bench-worklist.
 
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -12,7 +12,7 @@ PIP := $(VENV)/bin/pip
 MANAGE := DEBUG=$${DEBUG-1} $(PY) manage.py
 PG_URL ?= postgres://postgres@127.0.0.1:5432
 
-.PHONY: run setup deps assets migrate demo worker test test-postgres prod-smoke lint system-deps bench bench-web clean
+.PHONY: run setup deps assets migrate demo worker test test-postgres prod-smoke lint system-deps bench bench-web bench-worklist clean
 
 $(VENV)/.installed: requirements.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
@@ -75,6 +75,11 @@ bench: deps
 bench-web: deps assets
 	$(PIP) install --quiet -r bench/requirements.txt
 	$(PY) bench/web_bench.py --pg $(PG_URL)
+
+# Worklist bench (DESIGN.md §6): 1 000 000 enrollments on a throwaway PostgreSQL database, one township's
+# due and overdue lists and tab counts (bench/worklist_bench.py).
+bench-worklist: deps
+	$(PY) bench/worklist_bench.py --pg $(PG_URL) --results bench/RESULTS-worklist.md
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles var

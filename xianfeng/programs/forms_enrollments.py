@@ -19,7 +19,7 @@ from xianfeng.servicelog.forms_records import (
     VoidForm,
     team_choices,
 )
-from xianfeng.servicelog.selectors import provider_queryset
+from xianfeng.servicelog.selectors import own_member, provider_queryset
 from xianfeng.teams.models import Team
 
 from . import selectors
@@ -108,6 +108,11 @@ class EnrollForm(ProgramFieldsMixin, BootstrapFormMixin, forms.Form):
             scoped(user, Team).select_related("owner_org") if self.is_bound else team_choices(user)
         )
         self.initial.setdefault("enrolled_on", timezone.localdate())
+        # Whoever enrolls is responsible unless they name someone else: the person then appears
+        # on their own worklist (我的) at once.
+        own = own_member(user)
+        if own is not None:
+            self.initial.setdefault("responsible_member", own.pk)
         self.add_program_fields(program.enrollment_fields)
 
     def visible_main(self):

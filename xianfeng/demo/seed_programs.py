@@ -18,7 +18,7 @@ Enrollments, consents, periods in hospital, deaths and exits go through the serv
 (every rule and audit row). Visits are many, so they are written in bulk the way an import of the
 paper register would be: each one validated by its program (``clean_visit``, ``clean_visit_type``),
 dated by the services' own check, recorded as a service record with its provider and a Visit row;
-then every enrollment is derived again by ``services.enrollment_recompute`` (the program's rule).
+then every enrollment is derived again by ``derivation.enrollment_recompute`` (the program's rule).
 A pure simulation with the same rule chooses the dates, so scenarios land where they should.
 Deterministic (seeded random, relative to today); idempotent (nothing is added once any enrollment
 exists).
@@ -33,7 +33,7 @@ from xianfeng.accounts.models import User
 from xianfeng.demo.seed_programs_care import seed_care, seed_screening
 from xianfeng.demo.seed_programs_visits import VisitBuffer
 from xianfeng.members.models import Member
-from xianfeng.programs import services
+from xianfeng.programs import services, services_periods
 from xianfeng.programs.models import Enrollment, Visit
 from xianfeng.programs.registry import VisitFact, get_program
 from xianfeng.regions.models import Region
@@ -295,7 +295,7 @@ class ProgramSeeder:
         for enrollment in chosen.select_related("resident").order_by("pk"):
             last = enrollment.last_visit_on or enrollment.enrolled_on
             if self.scenario[enrollment.pk] == "hospital":
-                services.period_add(
+                services_periods.period_add(
                     acting_user=self.doctor_user,
                     enrollment=enrollment,
                     kind="hospital",

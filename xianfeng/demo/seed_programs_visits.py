@@ -11,7 +11,7 @@ from django.utils import timezone
 from xianfeng.accounts.models import User
 from xianfeng.demo.seed_services import _own_timestamps
 from xianfeng.members.models import Member
-from xianfeng.programs import services
+from xianfeng.programs import derivation, services
 from xianfeng.programs.configuration import program_settings
 from xianfeng.programs.models import Enrollment, Visit
 from xianfeng.programs.registry import VisitFact, get_program
@@ -65,7 +65,7 @@ class VisitBuffer:
         prog = get_program(enrollment.program)
         stype = self.types[stype or prog.visit_kind(kind).service_types[0]]
         clean = self.clean(enrollment, kind, on, data, stype.code)
-        services._check_visit_date(enrollment, on, self.today)
+        services.check_visit_date(enrollment, on, self.today)
         resident = enrollment.resident or resident
         household = enrollment.household
         record_rules.check_subject(
@@ -122,5 +122,5 @@ class VisitBuffer:
         RecordProvider.objects.bulk_create(providers, batch_size=1000)
         Visit.objects.bulk_create(visits, batch_size=1000)
         for enrollment in Enrollment.objects.filter(pk__in=self.touched).select_related("resident"):
-            services.enrollment_recompute(enrollment, settings=self.settings_of(enrollment.program))
+            derivation.enrollment_recompute(enrollment, settings=self.settings_of(enrollment.program))
         self.rows, self.touched = [], set()

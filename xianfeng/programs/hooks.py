@@ -15,8 +15,8 @@ def visit_edit_refusal(record) -> str | None:
 
 
 def visit_voided(record) -> None:
+    from .derivation import enrollment_recompute
     from .models import Enrollment, Visit
-    from .services import enrollment_recompute
 
     visit_ids = list(Visit.objects.filter(record_id=record.pk).values_list("enrollment_id", flat=True))
     if not visit_ids:

@@ -27,8 +27,9 @@ from xianfeng.servicelog.services import PROGRAM_RESULT, record_create
 from xianfeng.teams.models import Team
 
 from .configuration import program_settings
-from .models import CLOSED_STATUSES, OPEN_STATUSES, Enrollment, Period, Status, Visit
-from .registry import Program, Subject, VisitFact, get_program
+from .derivation import derive, visit_facts
+from .models import CLOSED_STATUSES, OPEN_STATUSES, Enrollment, Status, Visit
+from .registry import Program, Subject, get_program
 
 ENROLLMENT_EDITABLE = {"data", "org", "responsible_member", "responsible_team"}
 
@@ -95,7 +96,7 @@ def enrollment_create(
         raise ValidationError({"responsible_member": _("请指定责任人或责任队伍")})
     enrollment.data = prog.clean_enrollment(data, subject=subject, enrolled_on=enrolled_on, settings=settings)
     enrollment.set_place(_place_of(subject))
-    _derive(enrollment, prog, visits=[], settings=settings)
+    derive(enrollment, prog, visits=[], settings=settings)
     try:
         with transaction.atomic():
             enrollment.save()
@@ -186,7 +187,7 @@ def enrollment_update(*, acting_user, enrollment: Enrollment, **changes) -> Enro
     unknown = set(changes) - ENROLLMENT_EDITABLE
     if unknown:
         raise TypeError(f"enrollment_update cannot change {sorted(unknown)}")
-    enrollment = _locked(acting_user, enrollment)
+    enrollment = locked_enrollment(acting_user, enrollment)
     prog = get_program(enrollment.program)
     before = _snapshot(enrollment)
     if {"org", "responsible_member", "responsible_team"} & set(changes):
@@ -203,7 +204,7 @@ def enrollment_update(*, acting_user, enrollment: Enrollment, **changes) -> Enro
         enrollment.data = prog.clean_enrollment(
             changes["data"], subject=subject, enrolled_on=enrollment.enrolled_on, settings=settings
         )
-    _derive(enrollment, prog, visits=_visit_facts(enrollment), settings=settings)
+    derive(enrollment, prog, visits=visit_facts(enrollment), settings=settings)
     enrollment.save()
     ensure_in_scope(acting_user, enrollment, CHANGE)
     changelog_write(
@@ -212,7 +213,8 @@ def enrollment_update(*, acting_user, enrollment: Enrollment, **changes) -> Enro
     return enrollment
 
 
-def _locked(user, enrollment: Enrollment) -> Enrollment:
+def locked_enrollment(user, enrollment: Enrollment) -> Enrollment:
+    """The enrollment locked for a write, in the user's change scope and not voided."""
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     ensure_in_scope(user, enrollment, CHANGE)
     if enrollment.is_voided:
@@ -227,7 +229,7 @@ def enrollment_end(
     """Close an enrollment: moved away, deceased or exited (结案), with the date and reason."""
     if status not in CLOSED_STATUSES:
         raise ValidationError({"status": _("请选择结案方式：已迁出、已死亡或已结案")})
-    enrollment = _locked(acting_user, enrollment)
+    enrollment = locked_enrollment(acting_user, enrollment)
     if not enrollment.is_open:
         raise ValidationError({"status": _("该项目登记已于 %(d)s 结案") % {"d": enrollment.ended_on}})
     today = timezone.localdate()
@@ -300,12 +302,12 @@ def enrollment_record_visit(
     ``service_type``: a code among the visit kind's service types (default its first);
     ``resident``: for an enrollment of a place, the patient seen (optional).
     """
-    enrollment = _locked(acting_user, enrollment)
+    enrollment = locked_enrollment(acting_user, enrollment)
     prog = get_program(enrollment.program)
     today = timezone.localdate()
     visited_on = visited_on or today
     visit_kind = prog.visit_kind(kind)
-    _check_visit_date(enrollment, visited_on, today)
+    check_visit_date(enrollment, visited_on, today)
     settings = program_settings(prog.code)
     clean = prog.clean_visit(data, kind=kind, enrollment=enrollment, visited_on=visited_on, settings=settings)
     stype = _visit_type(visit_kind, service_type or prog.default_service_type(enrollment, visit_kind.code))
@@ -334,12 +336,12 @@ def enrollment_record_visit(
         reached=prog.visit_reached(kind, clean),
         health=enrollment.health or saved.record.health,
     )
-    _derive(enrollment, prog, visits=_visit_facts(enrollment), settings=settings)
+    derive(enrollment, prog, visits=visit_facts(enrollment), settings=settings)
     enrollment.save()
     return visit
 
 
-def _check_visit_date(enrollment: Enrollment, visited_on: datetime.date, today: datetime.date) -> None:
+def check_visit_date(enrollment: Enrollment, visited_on: datetime.date, today: datetime.date) -> None:
     if visited_on > today:
         raise ValidationError({"visited_on": _("随访日期不能晚于今天")})
     if visited_on < enrollment.enrolled_on:
@@ -381,123 +383,3 @@ def _visit_subject(user, enrollment: Enrollment, resident: Resident | None) -> d
     if resident is not None and not (resident.village_id or "").startswith(enrollment.place_code):
         raise ValidationError({"resident": _("该居民不在帮扶地区内")})
     return {"resident": resident, "household": None}
-
-
-# --- deriving --------------------------------------------------------------------------------
-
-
-def _visit_facts(enrollment: Enrollment) -> list[VisitFact]:
-    rows = enrollment.visits.filter(counted=True).select_related("record").order_by("visited_on", "id")
-    return [VisitFact(on=v.visited_on, kind=v.kind, reached=v.reached, data=v.record.result or {}) for v in rows]
-
-
-def _periods(enrollment: Enrollment) -> tuple:
-    if enrollment.pk is None:
-        return ()
-    return tuple(enrollment.periods.order_by("start_on").values_list("kind", "start_on", "end_on"))
-
-
-def _derive(enrollment: Enrollment, prog: Program, *, visits: list[VisitFact], settings: dict) -> None:
-    """Set the derived fields from the program's rule (not saved)."""
-    derived = prog.derive(
-        enrolled_on=enrollment.enrolled_on,
-        data=enrollment.data,
-        visits=visits,
-        settings=settings,
-        periods=_periods(enrollment),
-    )
-    enrollment.state = derived.state
-    enrollment.misses = derived.misses
-    reached = [v.on for v in visits if v.reached]
-    enrollment.last_visit_on = reached[-1] if reached else None
-    if enrollment.status in CLOSED_STATUSES or enrollment.is_voided:
-        enrollment.next_due_on = None
-        return
-    enrollment.next_due_on = derived.next_due_on
-    if derived.lost:
-        enrollment.status = Status.LOST
-    elif reached:
-        enrollment.status = Status.ACTIVE
-    else:
-        enrollment.status = Status.ENROLLED
-
-
-DERIVED_FIELDS = ["state", "misses", "last_visit_on", "next_due_on", "status", "updated_at"]
-
-
-def enrollment_recompute(enrollment: Enrollment, *, settings: dict | None = None) -> bool:
-    """Derive the enrollment again (after a void, a period or a settings change); True if it
-    changed. Not a user's edit: no ChangeLog row (the cause of the change has its own)."""
-    prog = get_program(enrollment.program)
-    settings = settings if settings is not None else program_settings(prog.code)
-    before = [getattr(enrollment, f) for f in DERIVED_FIELDS[:-1]]
-    _derive(enrollment, prog, visits=_visit_facts(enrollment), settings=settings)
-    if [getattr(enrollment, f) for f in DERIVED_FIELDS[:-1]] == before:
-        return False
-    enrollment.save(update_fields=DERIVED_FIELDS)
-    return True
-
-
-def program_recompute(code: str, *, batch: int = 500) -> int:
-    """Derive every open enrollment of a program again (after its settings changed)."""
-    settings = program_settings(code)
-    changed = 0
-    ids = list(Enrollment.objects.live().filter(program=code, status__in=OPEN_STATUSES).values_list("pk", flat=True))
-    for start in range(0, len(ids), batch):
-        with transaction.atomic():
-            for enrollment in Enrollment.objects.select_for_update().filter(pk__in=ids[start : start + batch]):
-                changed += enrollment_recompute(enrollment, settings=settings)
-    return changed
-
-
-# --- periods in hospital or away -------------------------------------------------------------
-
-
-@transaction.atomic
-def period_add(
-    *,
-    acting_user,
-    enrollment: Enrollment,
-    kind: str,
-    start_on: datetime.date,
-    end_on: datetime.date | None = None,
-    place: str = "",
-    note: str = "",
-) -> Period:
-    enrollment = _locked(acting_user, enrollment)
-    if start_on > timezone.localdate():
-        raise ValidationError({"start_on": _("开始日期不能晚于今天")})
-    if start_on < enrollment.enrolled_on:
-        raise ValidationError({"start_on": _("开始日期早于纳入日期（%(d)s）") % {"d": enrollment.enrolled_on}})
-    if end_on is not None and end_on < start_on:
-        raise ValidationError({"end_on": _("结束日期不能早于开始日期")})
-    overlapping = enrollment.periods.filter(kind=kind, start_on__lte=end_on or datetime.date.max).exclude(
-        end_on__lt=start_on
-    )
-    if overlapping.exists():
-        raise ValidationError({"start_on": _("与已登记的一段时间重叠")})
-    period = Period(enrollment=enrollment, kind=kind, start_on=start_on, end_on=end_on, place=place, note=note)
-    period.created_by = acting_user
-    period.full_clean(exclude=["enrollment", "created_by"])
-    period.save()
-    changelog_write(actor=acting_user, action=ChangeLog.Action.CREATE, obj=period, after=snapshot(period))
-    enrollment_recompute(enrollment)
-    return period
-
-
-@transaction.atomic
-def period_end(*, acting_user, period: Period, end_on: datetime.date) -> Period:
-    enrollment = _locked(acting_user, period.enrollment)
-    period = Period.objects.select_for_update().get(pk=period.pk)
-    if end_on < period.start_on:
-        raise ValidationError({"end_on": _("结束日期不能早于开始日期")})
-    if end_on > timezone.localdate():
-        raise ValidationError({"end_on": _("结束日期不能晚于今天")})
-    before = snapshot(period)
-    period.end_on = end_on
-    period.save(update_fields=["end_on"])
-    changelog_write(
-        actor=acting_user, action=ChangeLog.Action.UPDATE, obj=period, before=before, after=snapshot(period)
-    )
-    enrollment_recompute(enrollment)
-    return period

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from xianfeng.accounts.scoped_views import ScopedObjectView
 from xianfeng.accounts.scoping import CHANGE
 
-from . import selectors, services
+from . import selectors, services_periods
 from .forms_enrollments import PeriodAddForm, PeriodEndForm
 from .models import Period
 from .views_enrollments import EnrollmentObjectMixin
@@ -40,7 +40,7 @@ class PeriodAddView(EnrollmentObjectMixin, ScopedObjectView):
         _report(
             request,
             form,
-            lambda: services.period_add(acting_user=request.user, enrollment=enrollment, **form.cleaned_data),
+            lambda: services_periods.period_add(acting_user=request.user, enrollment=enrollment, **form.cleaned_data),
         )
         return redirect("programs:enrollment_detail", pk=enrollment.pk)
 
@@ -61,6 +61,8 @@ class PeriodEndView(ScopedObjectView):
         _report(
             request,
             form,
-            lambda: services.period_end(acting_user=request.user, period=period, end_on=form.cleaned_data["end_on"]),
+            lambda: services_periods.period_end(
+                acting_user=request.user, period=period, end_on=form.cleaned_data["end_on"]
+            ),
         )
         return redirect("programs:enrollment_detail", pk=period.enrollment_id)

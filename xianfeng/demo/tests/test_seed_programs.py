@@ -14,7 +14,7 @@ from xianfeng.accounts.models import User
 from xianfeng.accounts.scoping import scoped
 from xianfeng.demo.seed import seed
 from xianfeng.demo.seed_programs import seed_programs
-from xianfeng.programs import compliance, services
+from xianfeng.programs import compliance, derivation
 from xianfeng.programs.configuration import program_settings
 from xianfeng.programs.models import Enrollment, Status, Visit
 from xianfeng.programs.registry import get_program
@@ -73,7 +73,7 @@ def test_demo_programs_tell_the_judged_story():
     assert poverty.count() == 15 and poverty.filter(status=Status.EXITED).count() == 1
 
     # Stored state is the rule's (deriving again changes nothing); stored data is the program's.
-    assert [e.pk for e in Enrollment.objects.all() if services.enrollment_recompute(e)] == []
+    assert [e.pk for e in Enrollment.objects.all() if derivation.enrollment_recompute(e)] == []
     settings = {}
     for visit in Visit.objects.select_related("enrollment", "record__service_type"):
         prog = get_program(visit.enrollment.program)

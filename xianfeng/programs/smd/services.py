@@ -19,6 +19,7 @@ from xianfeng.audit.services import changelog_write
 from xianfeng.members.models import Member
 from xianfeng.teams.models import Team
 
+from .. import derivation
 from .. import services as program_services
 from ..models import Enrollment, Status
 from . import screening
@@ -71,7 +72,7 @@ def screening_register(
     new "smd" enrollment. Refused naming ``state`` before a diagnosis, ``consent`` without the
     consent to follow-up, ``resident`` when already managed."""
     enrollment = _open_screening(acting_user, enrollment)
-    facts = program_services._visit_facts(enrollment)
+    facts = derivation.visit_facts(enrollment)
     diagnosis = screening.latest_diagnosis(facts)
     if enrollment.state != screening.DIAGNOSED or diagnosis is None:
         raise ValidationError({"state": _("尚未确诊，不能纳入管理：请先登记诊断结果")})
@@ -115,7 +116,7 @@ def screening_exclude(
         raise ValidationError({"state": _("已确诊的患者应纳入管理；如本人或监护人不同意，请在项目页面结案并注明")})
     reason = (reason or "").strip()
     if not reason:
-        diagnosis = screening.latest_diagnosis(program_services._visit_facts(enrollment))
+        diagnosis = screening.latest_diagnosis(derivation.visit_facts(enrollment))
         if enrollment.state == screening.EXCLUDED and diagnosis is not None:
             reason = _("排除诊断：%(r)s") % {"r": diagnosis.data.get("reason", "")}
         elif enrollment.state == screening.NEGATIVE:

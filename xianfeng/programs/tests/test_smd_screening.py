@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from xianfeng.programs import services
+from xianfeng.programs import derivation, services
 from xianfeng.programs.models import Enrollment, Status
 from xianfeng.programs.smd.services import REGISTERED_REASON, screening_exclude, screening_register
 from xianfeng.residents.services import consent_record
@@ -107,7 +107,7 @@ def test_an_excluded_person_leaves_the_path_with_the_reason(screened):
     assert (closed.status, closed.state) == (Status.EXITED, "excluded")
     assert closed.end_reason == "排除诊断：焦虑障碍，非严重精神障碍"
     # A closed path stays closed when its records are derived again (a void elsewhere).
-    services.enrollment_recompute(closed)
+    derivation.enrollment_recompute(closed)
     closed.refresh_from_db()
     assert closed.state == "excluded"
 

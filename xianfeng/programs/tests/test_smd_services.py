@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from xianfeng.accounts.scoping import scoped
-from xianfeng.programs import services
+from xianfeng.programs import services, services_periods
 from xianfeng.programs.models import Enrollment, Status
 from xianfeng.programs.registry import add_months
 from xianfeng.programs.smd.program import exam_due_on
@@ -168,12 +168,12 @@ def test_a_basically_stable_patient_is_observed_for_two_weeks(patient):
 def test_in_hospital_nothing_is_due_and_after_discharge_two_weeks(patient):
     people, enrollment = patient
     follow_up(people, enrollment, TODAY - 30 * DAY, {**SEEN, "risk_level": "4"})
-    period = services.period_add(
+    period = services_periods.period_add(
         acting_user=people.doctor, enrollment=enrollment, kind="hospital", start_on=TODAY - 25 * DAY
     )
     enrollment.refresh_from_db()
     assert (enrollment.state, enrollment.next_due_on) == ("in_hospital", None)
-    services.period_end(acting_user=people.doctor, period=period, end_on=TODAY - 2 * DAY)
+    services_periods.period_end(acting_user=people.doctor, period=period, end_on=TODAY - 2 * DAY)
     enrollment.refresh_from_db()
     assert (enrollment.state, enrollment.next_due_on) == ("unstable", TODAY + 12 * DAY)
 

@@ -42,6 +42,18 @@ ENROLLMENT_SCOPE = ScopeSpec(
 )
 
 
+def through_enrollment(*, health: str) -> ScopeSpec:
+    """The scope of a row that belongs to an enrollment: the enrollment's, reached through it."""
+    return ScopeSpec(
+        org_path="enrollment__org__path",
+        region_code="enrollment__village_code",
+        region_levels=tuple((length, "enrollment__" + lookup) for length, lookup in FACT_REGION_LEVELS),
+        owner="enrollment__responsible_member__user",
+        owner_always=True,
+        health=health,
+    )
+
+
 class Enrollment(VoidableModel):
     program = models.CharField(_("项目"), max_length=40)
     resident = models.ForeignKey(
@@ -183,14 +195,8 @@ class Visit(models.Model):
     counted = models.BooleanField(_("计入"), default=True, help_text=_("服务记录作废后不再计入"))
     health = models.BooleanField(_("健康信息"), default=False, editable=False)
 
-    scope_spec = ScopeSpec(
-        org_path="enrollment__org__path",
-        region_code="enrollment__village_code",
-        region_levels=tuple((length, "enrollment__" + lookup) for length, lookup in FACT_REGION_LEVELS),
-        owner="enrollment__responsible_member__user",
-        owner_always=True,
-        health="health",
-    )
+    # Its own column: a visit is health data when its enrollment or its service record is.
+    scope_spec = through_enrollment(health="health")
 
     class Meta:
         verbose_name = _("随访记录")
@@ -226,14 +232,7 @@ class Period(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    scope_spec = ScopeSpec(
-        org_path="enrollment__org__path",
-        region_code="enrollment__village_code",
-        region_levels=tuple((length, "enrollment__" + lookup) for length, lookup in FACT_REGION_LEVELS),
-        owner="enrollment__responsible_member__user",
-        owner_always=True,
-        health="enrollment__health",
-    )
+    scope_spec = through_enrollment(health="enrollment__health")
 
     class Meta:
         verbose_name = _("住院与外出")

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xianfeng.accounts.scoped_views import ScopedListView, ScopedObjectView
 from xianfeng.accounts.scoping import CHANGE, get_scoped_or_404, scoped
@@ -251,64 +252,49 @@ class EnrollmentEditView(EnrollmentObjectMixin, ScopedObjectView):
         return self._render(request, enrollment, form, status=400)
 
 
-class EnrollmentEndView(EnrollmentObjectMixin, ScopedObjectView):
-    """结案: moved away, deceased or exited, with the date and reason (a confirmation page)."""
+class _EnrollmentConfirmView(EnrollmentObjectMixin, ScopedObjectView):
+    """A confirmation page with a small form that calls one service on the enrollment."""
 
     action = CHANGE
+    template_name = ""
+    form_class = None
+    service = None  # keyword-only: acting_user, enrollment and the form's cleaned fields
+    done_message = ""
 
     def _render(self, request, enrollment, form, status=200):
         context = {"enrollment": enrollment, "subject": subject_label(enrollment), "form": form}
-        return render(request, "programs/enrollment_end.html", context, status=status)
+        return render(request, self.template_name, context, status=status)
 
     def get(self, request, pk):
-        return self._render(request, self.get_object(), EndForm())
+        return self._render(request, self.get_object(), self.form_class())
 
     def post(self, request, pk):
         enrollment = self.get_object()
-        form = EndForm(request.POST)
+        form = self.form_class(request.POST)
         if form.is_valid():
-            call_service(
-                form,
-                services.enrollment_end,
-                acting_user=request.user,
-                enrollment=enrollment,
-                status=form.cleaned_data["status"],
-                ended_on=form.cleaned_data["ended_on"],
-                reason=form.cleaned_data["reason"],
-            )
+            call_service(form, self.service, acting_user=request.user, enrollment=enrollment, **form.cleaned_data)
             if not form.errors:
-                messages.success(request, _("已结案，不再列入随访清单"))
+                messages.success(request, self.done_message)
                 return redirect("programs:enrollment_detail", pk=enrollment.pk)
         return self._render(request, enrollment, form, status=400)
 
 
-class EnrollmentVoidView(EnrollmentObjectMixin, ScopedObjectView):
+class EnrollmentEndView(_EnrollmentConfirmView):
+    """结案: moved away, deceased or exited, with the date and reason."""
+
+    template_name = "programs/enrollment_end.html"
+    form_class = EndForm
+    service = staticmethod(services.enrollment_end)
+    done_message = gettext_lazy("已结案，不再列入随访清单")
+
+
+class EnrollmentVoidView(_EnrollmentConfirmView):
     """作废 a mistaken enrollment (reason required): it leaves every count and worklist."""
 
-    action = CHANGE
-
-    def _render(self, request, enrollment, form, status=200):
-        context = {"enrollment": enrollment, "subject": subject_label(enrollment), "form": form}
-        return render(request, "programs/enrollment_void.html", context, status=status)
-
-    def get(self, request, pk):
-        return self._render(request, self.get_object(), VoidForm())
-
-    def post(self, request, pk):
-        enrollment = self.get_object()
-        form = VoidForm(request.POST)
-        if form.is_valid():
-            call_service(
-                form,
-                services.enrollment_void,
-                acting_user=request.user,
-                enrollment=enrollment,
-                reason=form.cleaned_data["reason"],
-            )
-            if not form.errors:
-                messages.success(request, _("已作废，该对象不再计入任何统计和随访清单"))
-                return redirect("programs:enrollment_detail", pk=enrollment.pk)
-        return self._render(request, enrollment, form, status=400)
+    template_name = "programs/enrollment_void.html"
+    form_class = VoidForm
+    service = staticmethod(services.enrollment_void)
+    done_message = gettext_lazy("已作废，该对象不再计入任何统计和随访清单")
 
 
 def detail_url(enrollment) -> str:

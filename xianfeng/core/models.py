@@ -40,6 +40,29 @@ class MaskedPersonalData:
         return mask_phone(self.phone)
 
 
+class PlaceCodes(models.Model):
+    """A row's place as region codes at each level (village 12, township 9, county 6 digits), as it
+    was on the day (DESIGN.md §4.10): scope filters and rollups are equalities on these columns."""
+
+    village_code = models.CharField(_("村代码"), max_length=12, blank=True)
+    township_code = models.CharField(_("乡镇代码"), max_length=9, blank=True)
+    county_code = models.CharField(_("县代码"), max_length=6, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def set_place(self, code: str) -> None:
+        """Fill the per-level codes from the most precise code known ('' for no place)."""
+        code = code or ""
+        self.village_code = code if len(code) == 12 else ""
+        self.township_code = code[:9] if len(code) >= 9 else ""
+        self.county_code = code[:6] if len(code) >= 6 else ""
+
+    @property
+    def place_code(self) -> str:
+        return self.village_code or self.township_code or self.county_code
+
+
 class VoidableQuerySet(models.QuerySet):
     def live(self):
         """The rows that count: not voided."""

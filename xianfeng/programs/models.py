@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from xianfeng.core.models import VoidableModel
+from xianfeng.core.models import PlaceCodes, VoidableModel
 from xianfeng.core.scoping import FACT_REGION_LEVELS, ScopeSpec
 
 
@@ -54,7 +54,10 @@ def through_enrollment(*, health: str) -> ScopeSpec:
     )
 
 
-class Enrollment(VoidableModel):
+class Enrollment(PlaceCodes, VoidableModel):
+    # PlaceCodes: the subject's place when enrolled, for scope filters and worklists by township
+    # (equalities on indexed columns).
+
     program = models.CharField(_("项目"), max_length=40)
     resident = models.ForeignKey(
         "residents.Resident",
@@ -102,11 +105,6 @@ class Enrollment(VoidableModel):
         related_name="enrollments",
         db_index=False,
     )
-    # The subject's place when enrolled (and when it moves within the program), for scope
-    # filters and worklists by township: equalities on indexed columns.
-    village_code = models.CharField(_("村代码"), max_length=12, blank=True)
-    township_code = models.CharField(_("乡镇代码"), max_length=9, blank=True)
-    county_code = models.CharField(_("县代码"), max_length=6, blank=True)
 
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ENROLLED)
     state = models.CharField(_("管理状态"), max_length=30, blank=True, help_text=_("由项目规则从随访记录推导"))
@@ -165,16 +163,6 @@ class Enrollment(VoidableModel):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES and not self.is_voided
-
-    def set_place(self, code: str) -> None:
-        code = code or ""
-        self.village_code = code if len(code) == 12 else ""
-        self.township_code = code[:9] if len(code) >= 9 else ""
-        self.county_code = code[:6] if len(code) >= 6 else ""
-
-    @property
-    def place_code(self) -> str:
-        return self.village_code or self.township_code or self.county_code
 
     def audit_org_path(self) -> str:
         return self.org.path if self.org_id else ""

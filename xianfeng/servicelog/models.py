@@ -19,7 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from xianfeng.core.models import VoidableModel
+from xianfeng.core.models import PlaceCodes, VoidableModel
 from xianfeng.core.scoping import FACT_REGION_LEVELS, ScopeSpec
 
 MAX_QUANTITY = Decimal("999999999")
@@ -113,30 +113,16 @@ class ServiceType(models.Model):
         return ""
 
 
-class FactPlace(models.Model):
+class FactPlace(PlaceCodes):
     """Where and when a counted row happened, as it was on the day, and for whom it counts."""
 
     org = models.ForeignKey(
         "orgs.Organization", verbose_name=_("组织"), on_delete=models.PROTECT, related_name="+", db_index=False
     )
     served_on = models.DateField(_("服务日期"))
-    village_code = models.CharField(_("村代码"), max_length=12, blank=True)
-    township_code = models.CharField(_("乡镇代码"), max_length=9, blank=True)
-    county_code = models.CharField(_("县代码"), max_length=6, blank=True)
 
     class Meta:
         abstract = True
-
-    def set_place(self, code: str) -> None:
-        """Fill the per-level codes from the most precise code known ('' for no place)."""
-        code = code or ""
-        self.village_code = code if len(code) == 12 else ""
-        self.township_code = code[:9] if len(code) >= 9 else ""
-        self.county_code = code[:6] if len(code) >= 6 else ""
-
-    @property
-    def place_code(self) -> str:
-        return self.village_code or self.township_code or self.county_code
 
     def copy_place(self, fact: "FactPlace") -> None:
         self.org_id = fact.org_id

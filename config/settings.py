@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "xianfeng.residents",
     "xianfeng.servicelog",
     "xianfeng.programs",
+    "xianfeng.reports",
     "xianfeng.imports",
     "xianfeng.api",
     "xianfeng.demo",

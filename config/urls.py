@@ -17,6 +17,7 @@ urlpatterns = [
     path("regions/", include("xianfeng.regions.urls")),
     path("servicelog/", include("xianfeng.servicelog.urls")),
     path("programs/", include("xianfeng.programs.urls")),
+    path("reports/", include("xianfeng.reports.urls")),
     path("imports/", include("xianfeng.imports.urls")),
     path("audit/", include("xianfeng.audit.urls")),
     path("api/", api.urls),

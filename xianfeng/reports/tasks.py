@@ -1,0 +1,1 @@
+"""Background work of the reports app (exports, report generation) with progress."""

@@ -126,7 +126,6 @@ class ReportJob(models.Model):
     class Kind(models.TextChoices):
         TABLE_XLSX = "table_xlsx", _("统计表 Excel")
         REPORT_DOCX = "report_docx", _("工作报告 Word")
-        DRILL_XLSX = "drill_xlsx", _("明细 Excel")
         METRICS_XLSX = "metrics_xlsx", _("统计数据 Excel")
 
     class Status(models.TextChoices):

@@ -49,6 +49,11 @@ def reach_of(user) -> list[dict]:
     return _dedupe(reach)
 
 
+def may_read_reports(user) -> bool:
+    """Whether the user holds 统计报表 anywhere (every reports page answers 403 otherwise)."""
+    return bool(reach_of(user))
+
+
 def _dedupe(reach: list[dict]) -> list[dict]:
     seen, unique = set(), []
     for item in reach:

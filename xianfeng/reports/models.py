@@ -161,3 +161,6 @@ class ReportJob(models.Model):
 
     def audit_org_path(self) -> str:
         return ""
+
+
+from .models_rollups import *  # noqa: E402, F403  (rollup tables live in their own module)

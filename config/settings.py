@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "django_rq",
     "xianfeng.core",
     "xianfeng.audit",
     "xianfeng.accounts",
@@ -202,9 +203,18 @@ else:
 COUNT_CACHE_MIN_ROWS = env_int("COUNT_CACHE_MIN_ROWS", 5_000, minimum=1)
 COUNT_CACHE_SECONDS = env_int("COUNT_CACHE_SECONDS", 60, minimum=0)
 
+# Background work: the database queue by default; with Redis, RQ (django-tasks' RQ backend), so
+# several worker machines share one queue (`manage.py rqworker default` on each).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}}
+if REDIS_URL:
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": list(RQ_QUEUES)}}
 if env_bool("TASKS_IMMEDIATE"):
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+REPORT_JOB_RETENTION_DAYS = env_int("REPORT_JOB_RETENTION_DAYS", 7, minimum=1)
+# Figures from the rollup tables (reports/rollups.py) where they answer exactly; on by default on
+# PostgreSQL (province scale), off on the embedded SQLite, where counting the raw rows is fast enough.
+REPORTS_ROLLUPS = env_bool("REPORTS_ROLLUPS", DATABASES["default"]["ENGINE"].endswith("postgresql"))
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

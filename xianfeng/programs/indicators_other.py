@@ -38,11 +38,11 @@ def elderly_residents(fs: FigureSet):
         .exclude(deceased_on__lte=fs.end)
     )
     if fs.region is not None:
-        qs = qs.filter(village_id__startswith=fs.region.code)
+        qs = qs.filter(village__code__startswith=fs.region.code)
     if fs.org is not None:
         served = Q(pk__in=[])
         for code in served_region_codes(fs.org, True):
-            served |= Q(village_id__startswith=code)
+            served |= Q(village__code__startswith=code)
         qs = qs.filter(served)
     return qs
 

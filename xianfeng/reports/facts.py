@@ -77,6 +77,21 @@ def _activity_kind(qs: QuerySet, flt: ReportFilter) -> QuerySet:
     return qs
 
 
+def _quantity_kind(qs: QuerySet, flt: ReportFilter) -> QuerySet:
+    """An activity's quantity is of its own service type (whatever types the activity lists);
+    team and program pick it through its activity."""
+    if flt.program:
+        return qs.none()
+    if flt.service_type is not None:
+        qs = qs.filter(service_type=flt.service_type)
+    if flt.category:
+        qs = qs.filter(service_type__category=flt.category)
+    if flt.team is not None:
+        teams = Activity.teams.through.objects.filter(activity_id=OuterRef("activity_id"), team_id=flt.team.pk)
+        qs = qs.filter(Exists(teams))
+    return qs
+
+
 def facts_for(flt: ReportFilter, reach: list) -> Facts:
     """The counted rows of ``flt`` within ``reach`` (reach.reach_of(user), or a snapshot's)."""
     records = restrict(_record_kind(_place(ServiceRecord.objects.live(), flt), flt), reach)
@@ -88,11 +103,7 @@ def facts_for(flt: ReportFilter, reach: list) -> Facts:
     if flt.narrows_records:
         providers = providers.filter(record__in=records.values("pk"))
         participants = participants.filter(activity__in=activities.values("pk"))
-        quantities = quantities.filter(activity__in=activities.values("pk"))
-        if flt.service_type is not None:
-            quantities = quantities.filter(service_type=flt.service_type)
-        if flt.category:
-            quantities = quantities.filter(service_type__category=flt.category)
+        quantities = _quantity_kind(quantities, flt)
     return Facts(
         flt=flt,
         reach=reach,

@@ -12,6 +12,7 @@ unknown value and an organization, region or team outside the user's scope: a fi
 silently computed for something other than what was asked.
 """
 
+import calendar
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -104,9 +105,12 @@ class ReportFilter:
 
 
 def default_period(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
-    """This year so far: what a leader opening the dashboard expects."""
+    """This year so far, in whole months (to the end of this month): what a leader opening the
+    dashboard expects. No service is dated after today, so the figures are those to date; whole
+    months are what the rollups answer at province scale (rollups.py)."""
     today = today or timezone.localdate()
-    return datetime.date(today.year, 1, 1), today
+    month_end = datetime.date(today.year, today.month, calendar.monthrange(today.year, today.month)[1])
+    return datetime.date(today.year, 1, 1), month_end
 
 
 def parse_filter(user, params: Mapping, *, today: datetime.date | None = None) -> ReportFilter:

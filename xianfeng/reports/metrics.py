@@ -85,6 +85,8 @@ def covered_codes(facts: Facts) -> tuple[set[str], set[str]]:
     townships: set[str] = set()
     villages: set[str] = set()
     for qs in (facts.records, facts.activities):
+        # order_by(): a model's default ordering would join SELECT DISTINCT and make it per row
+        qs = qs.order_by()
         townships.update(qs.exclude(township_code="").values_list("township_code", flat=True).distinct())
         villages.update(qs.exclude(village_code="").values_list("village_code", flat=True).distinct())
     return townships, villages
@@ -178,6 +180,9 @@ def _by_type(facts: Facts) -> dict[str, dict]:
     for row in facts.quantities.values("service_type__code", "unit").annotate(q=Sum("quantity")):
         quantity = rows[row["service_type__code"]]["quantity"]
         quantity[row["unit"]] = quantity.get(row["unit"], ZERO) + (row["q"] or ZERO)
+    for row in rows.values():  # SQLite sums decimals as floats: back to what is stored
+        row["hours"] = row["hours"].quantize(TENTH)
+        row["quantity"] = {unit: value.quantize(CENT) for unit, value in row["quantity"].items()}
     return dict(sorted(rows.items()))
 
 
@@ -196,21 +201,20 @@ def _activity_types(facts: Facts):
 def _type_places(rows: dict, facts: Facts) -> None:
     """Covered townships and villages per type: records' places and their activities' places."""
     places: dict[str, tuple[set, set]] = defaultdict(lambda: (set(), set()))
-    records = facts.records.exclude(township_code="").values_list("service_type__code", "township_code", "village_code")
-    for code, township, village in records.distinct():
+    records = facts.records.exclude(township_code="").order_by()
+    for code, township, village in records.values_list(
+        "service_type__code", "township_code", "village_code"
+    ).distinct():
         places[code][0].add(township)
         if village:
             places[code][1].add(village)
-    activities = _activity_types(facts).exclude(activity__township_code="")
+    activities = _activity_types(facts).exclude(activity__township_code="").order_by()
     for code, township, village in activities.values_list(
         "servicetype__code", "activity__township_code", "activity__village_code"
     ).distinct():
         places[code][0].add(township)
         if village:
             places[code][1].add(village)
-    for row in rows.values():
-        row["hours"] = row["hours"].quantize(TENTH)
-        row["quantity"] = {unit: value.quantize(CENT) for unit, value in row["quantity"].items()}
     for code, (townships, villages) in places.items():
         rows[code]["townships_covered"] = len(townships)
         rows[code]["villages_covered"] = len(villages)

@@ -25,6 +25,7 @@ MODULES = [
     ("programs:index", _("随访与帮扶"), "clipboard2-pulse", "programs.view"),
     ("programs:worklist", _("待办随访"), "list-check", "programs.view"),
     ("programs:pairing_list", _("结对帮扶"), "people", "programs.view"),
+    ("reports:dashboard", _("统计看板"), "speedometer2", "reports.view"),
     ("programs:indicators", _("项目指标"), "bar-chart-line", "reports.view"),
     ("programs:settings", _("项目设置"), "sliders", "programsettings.change"),
     ("regions:list", _("行政区划"), "geo-alt", None),

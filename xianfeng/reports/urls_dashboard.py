@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views_dashboard
+
+urlpatterns = [
+    path("", views_dashboard.DashboardView.as_view(), name="dashboard"),
+]

@@ -56,7 +56,7 @@ def test_each_role_sees_panels_for_its_work(world, login):
     volunteer = user_with_grant(Role.MEMBER, Scope.ORG_ONLY, world.branch_a, username="volunteer")
     auditor = user_with_grant(Role.AUDITOR, Scope.ALL, None, username="auditor")
     LoginLog.objects.create(username="owner", success=False)
-    assert panel_keys(login(world.reader).get("/")) == ["members-worklist", "scope"]
+    assert panel_keys(login(world.reader).get("/")) == ["members-worklist", "reports-dashboard", "scope"]
     assert panel_keys(login(volunteer).get("/")) == ["servicelog-mine", "scope"]
     response = login(auditor).get("/")
     assert panel_keys(response) == ["audit", "scope"]

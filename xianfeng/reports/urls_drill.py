@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views_drill
+
+urlpatterns = [
+    path("<slug:key>/", views_drill.DrillView.as_view(), name="drill"),
+]

@@ -1,0 +1,108 @@
+"""Request and response shapes of the reports API. Names start with "Report": ninja keeps one
+component per class name across the whole API (xianfeng/api/tests/test_schema_names.py)."""
+
+import datetime
+from typing import Annotated, Literal
+
+from ninja import Field, Schema
+
+# The filter's parameters are checked by filters.parse_filter (its messages, 400), so they
+# are plain bounded text here; the schema documents them.
+_Text = Annotated[str, Field(max_length=40)]
+
+
+class ReportFilterQuery(Schema):
+    """The one filter of every figure (DESIGN.md §2); all optional, default this year so far."""
+
+    from_: _Text = Field("", alias="from", description="起始日期 YYYY-MM-DD（默认今年 1 月 1 日）")
+    to: _Text = Field("", description="截止日期 YYYY-MM-DD（默认今天）")
+    org: _Text = Field("", description="组织 id（含下级组织）")
+    region: _Text = Field("", description="地区代码（2、4、6、9 或 12 位）")
+    team: _Text = Field("", description="队伍 id")
+    type: _Text = Field("", description="服务类型代码")
+    category: _Text = Field("", description="服务类别代码")
+    program: _Text = Field("", description="项目代码")
+
+    def params(self) -> dict[str, str]:
+        return {
+            "from": self.from_,
+            "to": self.to,
+            "org": self.org,
+            "region": self.region,
+            "team": self.team,
+            "type": self.type,
+            "category": self.category,
+            "program": self.program,
+        }
+
+
+class ReportRateOut(Schema):
+    numerator: int
+    denominator: int | None = Field(description="null：分母为 0 或无分母")
+    rate: float | None = Field(description="百分比（患病率为千分比）；分母为 0 时为 null")
+
+
+class ReportTypeMetricsOut(Schema):
+    person_times: int
+    persons: int
+    households: int
+    events: int
+    townships_covered: int
+    villages_covered: int
+    hours: float
+    quantity: dict[str, float]
+
+
+class ReportMetricsOut(Schema):
+    """The figures of DESIGN.md §2, the same as the dashboard's and ``manage.py report``'s."""
+
+    person_times: int = Field(description="服务人次")
+    persons: int = Field(description="服务人数（去重居民）")
+    households: int = Field(description="服务户数（去重）")
+    events: int = Field(description="活动场次")
+    townships_covered: int = Field(description="覆盖乡镇数")
+    villages_covered: int = Field(description="覆盖村（社区）数")
+    townships_in_scope: int = Field(description="范围内乡镇数（覆盖率分母）")
+    villages_in_scope: int = Field(description="范围内村（社区）数（覆盖率分母）")
+    townships_covered_in_scope: int = Field(description="范围内被覆盖的乡镇数（覆盖率分子）")
+    villages_covered_in_scope: int = Field(description="范围内被覆盖的村数（覆盖率分子）")
+    hours: float = Field(description="志愿服务时长（小时）")
+    quantity: dict[str, float] = Field(description="计量单位 → 数量")
+    by_type: dict[str, ReportTypeMetricsOut] = Field(description="服务类型代码 → 同样的指标")
+    programs: dict[str, dict[str, int | ReportRateOut]] = Field(
+        description="项目代码 → 指标；率给出分子、分母与率（严重精神障碍：registered、management_rate…）"
+    )
+
+
+class ReportJobIn(Schema):
+    kind: Literal["table_xlsx", "report_docx", "metrics_xlsx"] = Field(
+        description="table_xlsx 统计表、report_docx 工作报告、metrics_xlsx 统计数据"
+    )
+    from_: _Text = Field("", alias="from")
+    to: _Text = ""
+    org: _Text = ""
+    region: _Text = ""
+    team: _Text = ""
+    type: _Text = ""
+    category: _Text = ""
+    program: _Text = ""
+    rows: _Text = Field("", description="统计表的行：org、team、county、township、village")
+    metrics: Annotated[str, Field(max_length=400)] = Field("", description="统计表的列：指标键，逗号分隔")
+    template: _Text = Field("", description="工作报告的模板 id（默认：默认模板）")
+
+    def params(self) -> dict[str, str]:
+        data = self.dict(by_alias=True, exclude={"kind"})
+        return {key: value for key, value in data.items() if value}
+
+
+class ReportJobOut(Schema):
+    id: int
+    kind: str
+    status: Literal["queued", "running", "done", "failed"]
+    progress: int = Field(description="0–100")
+    message: str = Field(description="失败时的说明")
+    filename: str
+    params: dict[str, str]
+    created_at: datetime.datetime
+    finished_at: datetime.datetime | None
+    download_url: str | None = Field(description="完成后的下载地址（网页会话）")

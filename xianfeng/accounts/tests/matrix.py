@@ -176,9 +176,11 @@ def page_routes() -> list[Route]:
         kwargs = set(pattern.pattern.converters)
         is_object = "pk" in kwargs
         variants = [({}, ())]
+        if "key" in kwargs:  # a figure's drill-down: one figure stands for all (one view serves them)
+            variants = [({"key": "persons"}, ())]
         if "spec_key" in kwargs:  # one route per import kind, generated from the import registry
             variants = [({"spec_key": key}, (spec.model._meta.app_label,)) for key, spec in IMPORT_SPECS.items()]
-        unknown = kwargs - {"pk", "spec_key"}
+        unknown = kwargs - {"pk", "spec_key", "key"}
         if unknown:
             raise AssertionError(f"teach the access matrix values for URL kwargs {unknown} of {name}")
         for values, also in variants:
@@ -187,7 +189,7 @@ def page_routes() -> list[Route]:
             def build(obj, fixed=fixed):
                 return _fill(fixed, {"pk": obj.pk}) if obj is not None else fixed
 
-            suffix = f"[{values['spec_key']}]" if values else ""
+            suffix = f"[{next(iter(values.values()))}]" if values else ""
             routes.append(
                 Route(
                     id=f"{name}{suffix}",

@@ -2,7 +2,7 @@
 #   make run    set everything up (venv, pinned packages, local assets, SQLite, demo data) and serve
 #   make test   lint, migration check and the whole test suite (browser test included)
 # Other targets: make test-postgres (suite on a throwaway PostgreSQL database), make prod-smoke, make worker,
-# make bench, make bench-web, make bench-worklist.
+# make bench, make bench-web, make bench-worklist, make bench-stats.
 
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -12,7 +12,7 @@ PIP := $(VENV)/bin/pip
 MANAGE := DEBUG=$${DEBUG-1} $(PY) manage.py
 PG_URL ?= postgres://postgres@127.0.0.1:5432
 
-.PHONY: run setup deps assets migrate demo worker test test-postgres prod-smoke lint system-deps bench bench-web bench-worklist clean
+.PHONY: run setup deps assets migrate demo worker test test-postgres prod-smoke lint system-deps bench bench-web bench-worklist bench-stats clean
 
 $(VENV)/.installed: requirements.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
@@ -80,6 +80,12 @@ bench-web: deps assets
 # due and overdue lists and tab counts (bench/worklist_bench.py).
 bench-worklist: deps
 	$(PY) bench/worklist_bench.py --pg $(PG_URL) --results bench/RESULTS-worklist.md
+
+# Stats bench (DESIGN.md §6, issue 11 §7): 10 000 000 service records over ~100 counties and 3 years on a
+# throwaway PostgreSQL database; our figures against DuckDB and a plain GROUP BY (bench/stats_bench.py).
+bench-stats: deps
+	$(PIP) install --quiet -r bench/requirements.txt
+	$(PY) bench/stats_bench.py --pg $(PG_URL) --records $${RECORDS:-10000000}
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles var

@@ -15,6 +15,7 @@ from xianfeng.accounts.tests.matrix import build_world, url_patterns
 from xianfeng.core.tests.access import IN_ORG, load_makers
 from xianfeng.core.tests.factories import user_with_grant
 from xianfeng.imports.spec import REGISTRY as IMPORT_SPECS
+from xianfeng.reports.drill import DRILLABLE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Xianfeng-test-1"
@@ -33,6 +34,8 @@ def page_urls(world, admin) -> list[str]:
         variants = [{}]
         if "spec_key" in kwargs:
             variants = [{"spec_key": key} for key in IMPORT_SPECS]
+        if "key" in kwargs:  # every figure's drill-down
+            variants = [{"key": key} for key in DRILLABLE]
         for values in variants:
             url = path
             for key, value in values.items():

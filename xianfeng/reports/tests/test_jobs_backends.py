@@ -9,6 +9,7 @@ so a missing Redis fails the test with that message instead of skipping it.
 
 import io
 import os
+import signal
 import uuid
 
 import openpyxl
@@ -83,7 +84,14 @@ def test_a_job_runs_on_rq(world, client, rq_queue):
         job.refresh_from_db()
         assert job.status == ReportJob.Status.QUEUED
         worker = SimpleWorker([queue], connection=queue.connection, job_class=Job)
-        assert worker.work(burst=True) is True
+        # A worker installs SIGINT/SIGTERM handlers for a graceful stop; the test process keeps
+        # its own (pytest-xdist stops its workers with them).
+        handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            assert worker.work(burst=True) is True
+        finally:
+            for sig, handler in handlers.items():
+                signal.signal(sig, handler)
     job.refresh_from_db()
     assert job.status == ReportJob.Status.DONE and job.progress == 100, job.message
     assert queue.count == 0

@@ -18,7 +18,8 @@ what is measured; the statement-level triggers mark the partitions dirty as they
 import), then the rollups are built (``rebuild``, timed) and ANALYZE runs.
 
 Measured (median of ``--runs`` after one warm-up), as an administrator (scope 全部):
-- county × one year (region filter = one county, 12 whole months): target ≤ 100 ms;
+- county × one year (region filter = one county, 12 whole months; the rollups read that county's
+  TypeMonth and Occurrence rows): target ≤ 100 ms;
 - province × three years (no filter, 36 months): target ≤ 1 s;
 for ``metrics_for_reach`` (rollups; the rollups answer these filters), our raw ORM count
 (``raw_metrics``, one run), a plain SQL GROUP BY over the raw tables, and the same SQL in DuckDB over the

@@ -83,10 +83,12 @@ class Occurrence(models.Model):
         distinct subjects in [a, b] = Σ n  where  a ≤ month ≤ b  and  prev_month < a.
 
     Rows hold the number ``n`` of such occurrences, so the table is months² × types small whatever
-    the number of residents. Places belong to one county, so their rows are kept per county
-    (recomputed with it) and summed into county_code "*" (what reads use); residents and
-    households may be served in several counties and are counted province-wide (county_code ''),
-    updated by subtracting and adding their occurrences.
+    the number of residents. Every kind is kept per county (a subject's months served in that
+    county; county_code '' holds rows without a place) and province-wide (county_code "*"):
+    residents and households, who may be served in several counties, are counted over all cells
+    and updated by subtracting and adding the affected subjects' occurrences; places belong to one
+    county, so their county rows are recomputed with it and summed into "*". One county is thus
+    a sum as well; a city is not (a resident served in two of its counties counts once).
     """
 
     NONE = "1900-01-01"  # prev_month of a first occurrence (a date, so the unique key holds)
@@ -110,7 +112,7 @@ class Occurrence(models.Model):
                 fields=["kind", "county_code", "service_type_id", "month", "prev_month"], name="rollup_occurrence_key"
             )
         ]
-        indexes = [models.Index(fields=["kind", "month"], name="rollup_occurrence_month")]
+        indexes = [models.Index(fields=["county_code", "month"], name="rollup_occurrence_county")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.service_type_id} {self.month:%Y-%m} after {self.prev_month:%Y-%m}: {self.n}"

@@ -9,6 +9,10 @@ count distinct resident, household and place columns — exact, because the cell
 columns whole (no sketch, no estimate). Activities, their participants and quantities are two
 orders of magnitude fewer and are counted raw, by metrics.py's own code, then merged.
 
+The whole province and one whole county (a county filter, or a reach of one county) read no
+cell: TypeMonth sums and Occurrence's "distinct = Σ n" rows, both kept per county
+(models_rollups.py), answer them in a size that does not grow with the records.
+
 Freshness: database triggers mark the (county, month) partitions of every written row dirty
 (migration 0002); ``metrics`` and ``breakdown`` first recompute the dirty partitions
 (rollups_refresh.py), so what they answer equals the raw count at that moment.
@@ -110,13 +114,39 @@ def province_wide(flt: ReportFilter, reach: list) -> bool:
     return is_all(reach) and flt.org is None and flt.region is None and not flt.narrows_records
 
 
+def _covers_county(item: dict, county: str) -> bool:
+    """Whether a reach item holds every row of ``county`` (its predicate is on county_code)."""
+    if item["scope"] == Scope.ALL:
+        return True
+    return item["scope"] == Scope.REGION and any(len(p) <= 6 and county.startswith(p) for p in item["prefixes"])
+
+
+def single_county(flt: ReportFilter, reach: list) -> str | None:
+    """The county when the question is "everything in one county" (a county filter seen by a
+    reach that holds the whole county, or no filter and a reach of exactly that county), with no
+    organization or type/team filter: answered from that county's TypeMonth and Occurrence rows.
+    A city or several counties is not a sum of counties (a resident served in two counts once)."""
+    if flt.org is not None or flt.narrows_records:
+        return None
+    if flt.region is not None:
+        code = flt.region.code
+        return code if len(code) == 6 and any(_covers_county(item, code) for item in reach) else None
+    if any(item["scope"] != Scope.REGION for item in reach):
+        return None
+    prefixes = {p for item in reach for p in item["prefixes"]}
+    return prefixes.pop() if len(prefixes) == 1 and len(next(iter(prefixes))) == 6 else None
+
+
 def metrics(flt: ReportFilter, reach: list) -> dict | None:
     """metrics.raw_metrics(facts_for(flt, reach)) from the rollups, or None when they cannot."""
     if not answerable(flt, reach):
         return None
     refresh_dirty()
     if province_wide(flt, reach):
-        return _metrics_from_occurrences(flt, reach)
+        return _metrics_from_occurrences(flt, reach, None)
+    county = single_county(flt, reach)
+    if county is not None:
+        return _metrics_from_occurrences(flt, reach, county)
     return _metrics_from_cells(flt, reach)
 
 
@@ -164,22 +194,27 @@ SUMS = {
 }
 
 
-def _metrics_from_occurrences(flt: ReportFilter, reach: list) -> dict:
+def _metrics_from_occurrences(flt: ReportFilter, reach: list, county: str | None) -> dict:
+    """The whole province (county None) or one whole county, from sums only."""
     from xianfeng.servicelog.models import ServiceType
 
     from . import metrics as raw
 
     result = raw.raw_metrics(_activity_facts(flt, reach))
     catalogue = {row["pk"]: row for row in ServiceType.objects.values("pk", *TYPE_KEYS_OWN)}
-    sums = TypeMonth.objects.filter(month__gte=flt.start, month__lte=flt.end).values("service_type_id")
+    sums = TypeMonth.objects.filter(month__gte=flt.start, month__lte=flt.end)
+    if county is not None:
+        sums = sums.filter(county_code=county)
+    sums = sums.values("service_type_id")
     rows = []
     for row in sums.annotate(**SUMS).order_by():  # grouped by the id alone; the catalogue is small
         kind = catalogue[row["service_type_id"]]
         rows.append({**row, **{f"service_type__{key}": kind[key] for key in TYPE_KEYS_OWN}})
     _record_rows(result, rows, narrows=False)
     occurrences = Occurrence.objects.filter(month__gte=flt.start, month__lte=flt.end, prev_month__lt=flt.start)
-    # Residents and households are counted province-wide (''), places summed over counties ("*").
-    occurrences = occurrences.filter(Q(kind__in=["r", "h"]) | Q(county_code=PROVINCE))
+    # Every kind is kept per county and province-wide (PROVINCE): residents and households
+    # counted over every county's cells, places summed over the counties.
+    occurrences = occurrences.filter(county_code=PROVINCE if county is None else county)
     counts = {
         (row["kind"], row["service_type_id"]): row["n"]
         for row in occurrences.values("kind", "service_type_id").annotate(n=Sum("n"))
@@ -187,7 +222,8 @@ def _metrics_from_occurrences(flt: ReportFilter, reach: list) -> dict:
     keys = {"r": "persons", "h": "households", "t": "townships_covered", "v": "villages_covered"}
     for kind, key in keys.items():
         result[key] = counts.get((kind, 0), 0)
-    # The whole reach, no region: every covered place is in scope (metrics._within).
+    # The whole reach, or one county whose places' codes all start with its code (set_place):
+    # every covered place is in scope (metrics._within).
     result["townships_covered_in_scope"] = result["townships_covered"]
     result["villages_covered_in_scope"] = result["villages_covered"]
     ids = {kind["code"]: pk for pk, kind in catalogue.items()}

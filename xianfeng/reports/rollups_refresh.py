@@ -12,7 +12,8 @@ recomputation sees its rows; a writer that commits later marks the partition dir
 
 Distinct counts (models_rollups.Occurrence): before a partition's cells are replaced, the
 occurrences of every resident and household in it (before or after) are subtracted, and added
-back from the new cells; the place occurrences of the partition's county are recomputed whole.
+back from the new cells, province-wide and per county; the place occurrences of the partition's
+county are recomputed whole.
 """
 
 import datetime
@@ -146,22 +147,26 @@ def _upsert(select: str) -> str:
 
 
 def _subject_occurrences(cursor, sign: int, only_affected: bool) -> None:
-    """Add (sign 1) or subtract (-1) the occurrences of residents and households, from the cells."""
+    """Add (sign 1) or subtract (-1) the occurrences of residents and households, from the cells:
+    province-wide (county_code PROVINCE) and within each county (the months a subject was served in
+    that county), so one county's 人数/户 is a sum too. A subject's occurrences in a county only
+    depend on that county's cells, so recounting an affected subject everywhere is exact."""
     none = _none()
     for kind, column in (("r", "resident_id"), ("h", "household_id")):
         which = f"IN (SELECT subject FROM {AFFECTED} WHERE kind = '{kind}')" if only_affected else "IS NOT NULL"
-        served = f"FROM {CELL} WHERE records > 0 AND {column} {which}"
-        select = f"""
-            SELECT '{kind}', '', t, month, COALESCE(prev, {none}), {sign} * COUNT(*) FROM (
-              SELECT t, month, LAG(month) OVER (PARTITION BY s, t ORDER BY month) AS prev FROM (
-                SELECT DISTINCT {column} AS s, service_type_id AS t, month {served}
-                UNION SELECT DISTINCT {column}, 0, month {served}
-              ) AS served
-            ) AS occurrences GROUP BY t, month, COALESCE(prev, {none})"""
-        cursor.execute(_upsert(select))
+        for county in (f"'{PROVINCE}'", "county_code"):
+            served = f"FROM {CELL} WHERE records > 0 AND {column} {which}"
+            select = f"""
+                SELECT '{kind}', c, t, month, COALESCE(prev, {none}), {sign} * COUNT(*) FROM (
+                  SELECT c, t, month, LAG(month) OVER (PARTITION BY c, s, t ORDER BY month) AS prev FROM (
+                    SELECT DISTINCT {county} AS c, {column} AS s, service_type_id AS t, month {served}
+                    UNION SELECT DISTINCT {county}, {column}, 0, month {served}
+                  ) AS served
+                ) AS occurrences GROUP BY c, t, month, COALESCE(prev, {none})"""
+            cursor.execute(_upsert(select))
 
 
-PROVINCE = "*"  # county_code of the place occurrences summed over the counties (what reads use)
+PROVINCE = "*"  # county_code of province-wide occurrences ('' is the county of rows without a place)
 
 
 def _add_county_to_province(cursor, county: str, sign: int) -> None:

@@ -165,7 +165,7 @@ class Migration(migrations.Migration):
                 ("n", models.IntegerField(default=0)),
             ],
             options={
-                "indexes": [models.Index(fields=["kind", "month"], name="rollup_occurrence_month")],
+                "indexes": [models.Index(fields=["county_code", "month"], name="rollup_occurrence_county")],
                 "constraints": [
                     models.UniqueConstraint(
                         fields=("kind", "county_code", "service_type_id", "month", "prev_month"),

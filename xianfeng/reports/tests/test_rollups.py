@@ -12,9 +12,12 @@ import random
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from xianfeng.accounts.roles import Scope
 from xianfeng.reports import rollups
 from xianfeng.reports.breakdowns import DIMENSIONS, raw_breakdown, sort_rows
 from xianfeng.reports.facts import facts_for
@@ -22,7 +25,7 @@ from xianfeng.reports.metrics import metrics_for_reach, raw_metrics
 from xianfeng.reports.models import RecordCell, RollupDirty
 from xianfeng.reports.reach import reach_of
 from xianfeng.reports.rollups_refresh import rebuild, refresh_dirty
-from xianfeng.residents.tests.factories import HouseholdFactory, ResidentFactory
+from xianfeng.residents.tests.factories import COUNTY, HouseholdFactory, ResidentFactory, region
 from xianfeng.servicelog.models import RecordProvider, ServiceRecord
 
 from .factories import DEC31, JAN1, TOWN_A, VILLAGE_A, VILLAGE_A2, VILLAGE_B, YEAR, activity, record
@@ -31,7 +34,9 @@ from .factories import service_type as stype
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rollups_on")]
 
 TYPES = ["medicine_delivery", "followup_home", "household_visit", "leaflet", "duty_shift", "errands"]
-PLACES = [VILLAGE_A, VILLAGE_A2, VILLAGE_B, TOWN_A, ""]
+# A second county, so that one county's residents and households are not everyone's.
+COUNTY_2, TOWN_2, VILLAGE_2 = "210682", "210682101", "210682101200"
+PLACES = [VILLAGE_A, VILLAGE_A2, VILLAGE_B, TOWN_A, VILLAGE_2, ""]
 Q1_END = datetime.date(YEAR, 3, 31)
 
 
@@ -45,8 +50,19 @@ def day(rng) -> datetime.date:
     return datetime.date(YEAR, 1, 1) + datetime.timedelta(days=rng.randint(-20, 385))
 
 
+def second_county(w):
+    for code, name in ((COUNTY_2, "凤城市"), (TOWN_2, "凤山街道"), (VILLAGE_2, "凤山村委会")):
+        w.regions[code] = region(code, name)
+
+
+def county_reach(code: str) -> list:
+    return [{"scope": Scope.REGION.value, "prefixes": [code]}]
+
+
 def filters(w, year_filter):
     return [
+        year_filter(region=w.regions[COUNTY]),
+        year_filter(region=w.regions[COUNTY_2], end=Q1_END),
         year_filter(),
         year_filter(end=Q1_END),
         year_filter(org=w.branch_a),
@@ -74,8 +90,10 @@ class World:
     def __init__(self, w, rng):
         self.w, self.rng = w, rng
         self.orgs = [w.branch_a, w.group_a, w.branch_b]
-        self.residents = [ResidentFactory(village_id=code) for code in (VILLAGE_A, VILLAGE_A2, VILLAGE_B) * 2]
-        self.households = [HouseholdFactory(village_id=code) for code in (VILLAGE_A, VILLAGE_B)]
+        second_county(w)
+        villages = (VILLAGE_A, VILLAGE_A2, VILLAGE_B, VILLAGE_2)
+        self.residents = [ResidentFactory(village_id=code) for code in villages * 2]
+        self.households = [HouseholdFactory(village_id=code) for code in (VILLAGE_A, VILLAGE_B, VILLAGE_2)]
         self.members = [w.member_a, w.member_b]
 
     def new_record(self, **extra):
@@ -182,7 +200,7 @@ class World:
 def test_rollups_equal_raw_after_random_writes(reports_world, year_filter, seed):
     w, rng = reports_world, random.Random(seed)
     world = World(w, rng)
-    reaches = [reach_of(user) for user in (w.leader, w.clerk, w.secretary, w.doctor)]
+    reaches = [reach_of(user) for user in (w.leader, w.clerk, w.secretary, w.doctor)] + [county_reach(COUNTY)]
     flts = filters(w, year_filter)
     for _ in range(8):
         world.new_record()
@@ -190,6 +208,8 @@ def test_rollups_equal_raw_after_random_writes(reports_world, year_filter, seed)
     for _ in range(16):
         world.step()
         check(flts[0], reaches[0], dimensions=())
+        check(flts[1], reaches[0], dimensions=())  # one county, from its sums
+        check(year_filter(), reaches[-1], dimensions=())  # a county-level region reach, likewise
         check(rng.choice(flts), rng.choice(reaches), dimensions=[rng.choice(DIMENSIONS)])
     for i, flt in enumerate(flts):  # at the end: every filter, every reach, every breakdown
         check(flt, reaches[i % len(reaches)])
@@ -272,3 +292,34 @@ def test_refresh_command_recomputes_what_is_dirty_or_everything(reports_world):
     call_command("refresh_rollups", "--rebuild", stdout=out)
     assert out.getvalue().startswith("1 partitions")
     assert RecordCell.objects.filter(records__gt=0).count() > 0
+
+
+def test_one_county_is_answered_from_its_sums_without_reading_cells(reports_world, year_filter):
+    """County × period (a county filter, or a reach of one county) reads TypeMonth and Occurrence
+    only; a city, a township or an org filter is not a sum of counties and reads the cells."""
+    w = reports_world
+    second_county(w)
+    resident = ResidentFactory(village_id=VILLAGE_A)
+    for on, place in ((datetime.date(YEAR, 2, 3), VILLAGE_A), (datetime.date(YEAR, 3, 3), VILLAGE_2)):
+        record(org=w.branch_a, type_code="medicine_delivery", on=on, resident=resident, place=place)
+    leader = reach_of(w.leader)
+    for flt, reach in (
+        (year_filter(region=w.regions[COUNTY]), leader),
+        (year_filter(region=w.regions[COUNTY_2]), leader),
+        (year_filter(region=w.regions[COUNTY]), county_reach("2106")),
+        (year_filter(), county_reach(COUNTY)),
+    ):
+        refresh_dirty()  # the writes' partitions are recomputed from the cells first
+        with CaptureQueriesContext(connection) as queries:
+            fast = rollups.metrics(flt, reach)
+        assert not [q for q in queries.captured_queries if RecordCell._meta.db_table in q["sql"]], flt.describe()
+        assert fast == raw_metrics(facts_for(flt, reach)), flt.describe()
+    assert rollups.metrics(year_filter(region=w.regions[COUNTY_2]), leader)["persons"] == 1
+    for flt, reach in (
+        (year_filter(region=w.regions[TOWN_A]), leader),
+        (year_filter(region=w.regions[COUNTY]), county_reach(TOWN_A)),  # the reach is part of the county
+        (year_filter(), county_reach("2106")),  # two counties: the resident counts once, not twice
+        (year_filter(region=w.regions[COUNTY], org=w.branch_a), leader),
+    ):
+        assert rollups.single_county(flt, reach) is None
+        assert rollups.metrics(flt, reach) == raw_metrics(facts_for(flt, reach)), flt.describe()

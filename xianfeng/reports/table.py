@@ -29,7 +29,7 @@ from xianfeng.orgs.models import Organization
 from xianfeng.regions.models import Region
 from xianfeng.teams.models import Team
 
-from .definitions import METRICS, MetricDef
+from .definitions import COUNT_KEYS, METRICS, MetricDef
 from .facts import facts_for
 from .filters import ReportFilter
 from .metrics import covered_codes, metrics_for, metrics_for_reach, scope_region_prefixes
@@ -52,17 +52,7 @@ REGION_KINDS = {
     "village": (Region.Level.VILLAGE, 12),
 }
 # Figures with one number per row (quantities are one number per unit: the dashboard has them).
-TABLE_KEYS = (
-    "person_times",
-    "persons",
-    "households",
-    "events",
-    "townships_covered",
-    "villages_covered",
-    "townships_in_scope",
-    "villages_in_scope",
-    "hours",
-)
+TABLE_KEYS = (*COUNT_KEYS, "hours")
 DEFAULT_KEYS = ("person_times", "persons", "households", "events", "townships_covered", "hours")
 DISTINCT_KEYS = {"persons", "households", "townships_covered", "villages_covered"}
 

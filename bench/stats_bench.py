@@ -29,7 +29,6 @@ ratios. The database is dropped at the end unless ``--keep``.
 """
 
 import argparse
-import base64
 import datetime
 import json
 import os
@@ -40,6 +39,8 @@ import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
+
+from pg_bench_db import drop_database, recreate_database, setup_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -55,39 +56,6 @@ MIX = [
     ("psych_screen_elderly", 3), ("vision_hearing", 3), ("counselling", 2), ("duty_shift", 2),
 ]  # fmt: skip
 ACTIVITY_TYPES = ["free_clinic", "health_lecture", "leaflet", "physical_exam", "donation_goods"]
-
-
-def setup_environment(args) -> None:
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DEBUG="0",
-        SECRET_KEY="stats-bench-" + "x" * 40,
-        FIELD_ENCRYPTION_KEY=base64.b64encode(b"s" * 32).decode(),
-        BLIND_INDEX_KEY="stats-bench-blind-index-key-0123456789abcdef",
-        ALLOWED_HOSTS="testserver",
-        DATABASE_URL=f"{args.pg}/{args.db}",
-        XIANFENG_VAR_DIR="/tmp/xf-stats-bench",
-        STATIC_ROOT="/tmp/xf-stats-bench/static",
-        LOG_LEVEL="WARNING",
-    )
-    os.environ.pop("REDIS_URL", None)
-
-
-def recreate_database(args) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{args.db}"')
-
-
-def drop_database(args) -> None:
-    import psycopg
-    from django.db import connections
-
-    connections.close_all()
-    with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
 
 
 # ---------------------------------------------------------------- generating
@@ -538,7 +506,7 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the database (then --reuse measures again)")
     parser.add_argument("--reuse", action="store_true", help="measure an existing bench database")
     args = parser.parse_args(argv)
-    setup_environment(args)
+    setup_environment(args, "stats")
     if not args.reuse:
         recreate_database(args)
     import django

@@ -26,7 +26,6 @@ dropped at the end unless ``--keep``. Nothing is asserted.
 """
 
 import argparse
-import base64
 import datetime
 import json
 import os
@@ -35,6 +34,8 @@ import statistics
 import sys
 import time
 from pathlib import Path
+
+from pg_bench_db import drop_database, recreate_database, setup_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -47,39 +48,6 @@ PROVINCE = "41"
 PROGRAMS = [("elderly_check", 0.55, False, 365), ("smd", 0.12, True, 90), ("poverty_watch", 0.2, False, 30)]
 PROGRAMS += [("pairing", 0.1, False, 7), ("smd_screening", 0.03, True, 14)]
 BUCKETS = ("today", "week", "overdue", "lost")
-
-
-def setup_environment(args) -> None:
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DEBUG="0",
-        SECRET_KEY="worklist-bench-" + "x" * 40,
-        FIELD_ENCRYPTION_KEY=base64.b64encode(b"w" * 32).decode(),
-        BLIND_INDEX_KEY="worklist-bench-blind-index-key-0123456789abcdef",
-        ALLOWED_HOSTS="testserver",
-        DATABASE_URL=f"{args.pg}/{args.db}",
-        XIANFENG_VAR_DIR="/tmp/xf-worklist-bench",
-        STATIC_ROOT="/tmp/xf-worklist-bench/static",
-        LOG_LEVEL="WARNING",
-    )
-    os.environ.pop("REDIS_URL", None)
-
-
-def recreate_database(args) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{args.db}"')
-
-
-def drop_database(args) -> None:
-    import psycopg
-    from django.db import connections
-
-    connections.close_all()
-    with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
 
 
 # ---------------------------------------------------------------- generating
@@ -457,7 +425,7 @@ def main(argv=None) -> int:
     parser.add_argument("--reuse", action="store_true", help="measure an existing bench database")
     parser.add_argument("--results", type=Path, help="write the report (Markdown) to this file")
     args = parser.parse_args(argv)
-    setup_environment(args)
+    setup_environment(args, "worklist")
     if not args.reuse:
         recreate_database(args)
     import django

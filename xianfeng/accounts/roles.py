@@ -20,6 +20,10 @@ class Role(models.TextChoices):
     DOCTOR = "doctor", _("精防医生")
     LEADER = "leader", _("领导(只读)")
     AUDITOR = "auditor", _("审计员")
+    # Issue 12: a psychological-aid hotline's duty staff log calls (health data) and nothing else;
+    # no other ordinary role fits — a volunteer must not read calls, and a 精防医生 reads every
+    # patient's record in full (DESIGN.md §3 lists seven roles; this eighth is deliberate).
+    HOTLINE = "hotline", _("热线值守员")
 
 
 class Scope(models.TextChoices):
@@ -64,7 +68,18 @@ def sensitivity_of(permission: str) -> Sensitivity:
 # Business apps a read-only reader sees; reference data (regions) is visible to everyone.
 # Programs' health rows (psychiatric follow-ups) need "programs.health": leaders read their
 # indicators as aggregated figures, secretaries and volunteers see pairing and monitoring.
-_BUSINESS = ["orgs", "members", "teams", "residents", "servicelog", "programs", "reports"]
+_BUSINESS = [
+    "orgs",
+    "members",
+    "teams",
+    "residents",
+    "servicelog",
+    "programs",
+    "reports",
+    "hotlineroster",
+    "needs",
+    "materials",
+]
 
 
 def _view(*apps: str) -> set[str]:
@@ -91,6 +106,12 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "imports.view",
         "imports.change",
         "reports.export",
+        # Issue 12: the duty roster, the needs ledger, stock and the donation ledger.
+        "hotlineroster.change",
+        "needs.change",
+        "needs.export",
+        "materials.change",
+        "materials.export",
     },
     Role.SECRETARY: _view(*_BUSINESS)
     | {
@@ -101,12 +122,17 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "imports.view",
         "imports.change",
         "members.export",
+        "hotlineroster.change",
+        "needs.change",
+        "materials.change",
     },
     # A volunteer sees residents and records their own services; health data (programs, a
     # resident's psychiatric tag) only through later, assignment-bound rules.
     # Programs: the pairings and visits assigned to them (and their organization's ordinary ones).
-    Role.MEMBER: _view("orgs", "teams", "residents", "servicelog", "programs")
-    | {"servicelog.change", "programs.change"},
+    # Issue 12: they record and work the needs assigned to them, read the duty roster (and ask
+    # to swap their own duty) and the stock they hand out; hotline calls are not theirs to read.
+    Role.MEMBER: _view("orgs", "teams", "residents", "servicelog", "programs", "hotlineroster", "needs", "materials")
+    | {"servicelog.change", "programs.change", "needs.change"},
     Role.DOCTOR: _view("orgs", "residents", "servicelog", "programs", "reports")
     | {
         "residents.change",
@@ -119,9 +145,17 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "programs.health",  # severe mental disorder enrollments and follow-ups
         "imports.view",
         "imports.change",
+        # The psychiatrist on duty supervises the hotline: reads every call, handles escalations.
+        "hotline.view",
+        "hotline.change",
+        "hotline.export",
+        "hotlineroster.view",
+        "hotlineroster.change",
+        "needs.view",
     },
-    Role.LEADER: _view(*_BUSINESS) | {"reports.export"},
+    Role.LEADER: _view(*_BUSINESS) | {"reports.export", "needs.export", "materials.export"},
     Role.AUDITOR: _view("orgs") | {"audit.view", "accounts.view"},
+    Role.HOTLINE: _view("orgs", "teams", "hotlineroster") | {"hotline.view", "hotline.change"},
 }
 
 # Roles whose holders may read their own ChangeLog rows regardless of audit rights.

@@ -65,6 +65,9 @@ LOGINS = [
     DemoLogin("jingfang", "赵医生", Role.DOCTOR, Scope.REGION, "精神科党支部", regions="210681101"),
     DemoLogin("lingdao", "刘院长", Role.LEADER, Scope.ALL, "东港市中心医院党委"),
     DemoLogin("shenji", "陈审计", Role.AUDITOR, Scope.ALL, "机关党支部"),
+    # Issue 12: the hotline's duty volunteer and its supervising psychiatrist.
+    DemoLogin("rexian", "周值守", Role.HOTLINE, Scope.ORG_ONLY, "精神科党支部"),
+    DemoLogin("dudao", "孙督导", Role.DOCTOR, Scope.ORG_SUBTREE, "精神科党支部"),
     DemoLogin("xinren", "新同事", Role.SECRETARY, Scope.ORG_SUBTREE, "外科党支部", must_change_password=True),
 ]
 

@@ -208,7 +208,12 @@ def _record_reviews(admin, today: datetime.date) -> None:
 
 
 def _link_users(admin, orgs) -> None:
-    for username, branch, title in (("dangyuan", "内科党支部", "主治医师"), ("jingfang", "精神科党支部", "精防医生")):
+    for username, branch, title in (
+        ("dangyuan", "内科党支部", "主治医师"),
+        ("jingfang", "精神科党支部", "精防医生"),
+        ("rexian", "精神科党支部", "心理治疗师"),
+        ("dudao", "精神科党支部", "主任医师"),
+    ):
         user = User.objects.filter(username=username).first()
         if user is not None and not Member.objects.filter(user=user).exists():
             member_services.member_create(

@@ -106,7 +106,32 @@ CATALOGUE = [
     ("donation_money", "捐款", "materials", K, False, "none", False, "0.0", []),
     ("mask_distribution", "发放口罩", "materials", J, False, "none", False, "1.0", []),
     ("health_kit", "发放健康包", "materials", R, False, "none", False, "1.0", []),
+    # Issue 12 (materials): what a distribution of books or of an assistive device counts as.
+    ("book_donation", "图书捐赠", "materials", T, False, "none", False, "0.5", []),
+    ("assistive_device", "辅助器具发放", "assistance", J, True, "any", False, "1.0", []),
 ]
+
+
+def add_missing(service_type_model) -> int:
+    """Create the shipped types a database does not have yet, leaving edited ones as they are
+    (a later release's migration adds its new types without undoing an administrator's edits)."""
+    known = set(service_type_model.objects.values_list("code", flat=True))
+    missing = [row for row in CATALOGUE if row[0] not in known]
+    for code, name, category, unit, person_time, subject, health, hours, results in missing:
+        order = next(i for i, row in enumerate(CATALOGUE) if row[0] == code)
+        service_type_model.objects.create(
+            code=code,
+            name=name,
+            category=category,
+            unit=unit,
+            counts_person_time=person_time,
+            subject=subject,
+            sensitivity=2 if health else 0,
+            default_hours=hours,
+            result_fields=results,
+            sort_order=(order + 1) * 10,
+        )
+    return len(missing)
 
 
 def load_catalogue(service_type_model) -> int:

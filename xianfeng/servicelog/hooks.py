@@ -10,6 +10,9 @@ The service log does not import those apps: they register here from their ``AppC
 - A *result reader* ``reader(records) -> {record id: [(label, text), ...]}`` shows the results of
   records whose data another app validated (a follow-up's risk level, medication, participants),
   for a list of records at once (a timeline shows many: one query, not one per record).
+- A *source reader* ``reader(records) -> {record id: (label, url)}`` names the fact another app
+  keeps behind a record (a hotline call, a distribution of materials: servicelog/derived.py),
+  so a record's page and a drill-down link back to it.
 """
 
 from collections.abc import Callable
@@ -17,6 +20,7 @@ from collections.abc import Callable
 _edit_guards: list[Callable] = []
 _void_listeners: list[Callable] = []
 _result_readers: list[Callable] = []
+_source_readers: list[Callable] = []
 
 
 def register_edit_guard(guard: Callable) -> Callable:
@@ -60,3 +64,18 @@ def results_shown(records, default: Callable) -> dict:
         if record.pk not in shown:
             shown[record.pk] = default(record)
     return shown
+
+
+def register_source_reader(reader: Callable) -> Callable:
+    if reader not in _source_readers:
+        _source_readers.append(reader)
+    return reader
+
+
+def sources_of(records) -> dict:
+    """{record id: (label, url)} for the records another app's fact stands behind."""
+    records = list(records)
+    found: dict = {}
+    for reader in _source_readers:
+        found.update(reader([r for r in records if r.pk not in found]))
+    return found

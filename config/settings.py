@@ -215,6 +215,9 @@ if REDIS_URL:
 if env_bool("TASKS_IMMEDIATE"):
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 REPORT_JOB_RETENTION_DAYS = env_int("REPORT_JOB_RETENTION_DAYS", 7, minimum=1)
+# Issue 12: a crisis escalation of a hotline call must be handled within this many minutes of being
+# raised (the hotline figures count the share handled in time).
+HOTLINE_ESCALATION_MINUTES = env_int("HOTLINE_ESCALATION_MINUTES", 30, minimum=1)
 # Figures from the rollup tables (reports/rollups.py) where they answer exactly; on by default on
 # PostgreSQL (province scale), off on the embedded SQLite, where counting the raw rows is fast enough.
 REPORTS_ROLLUPS = env_bool("REPORTS_ROLLUPS", DATABASES["default"]["ENGINE"].endswith("postgresql"))

@@ -73,9 +73,17 @@ def register_source_reader(reader: Callable) -> Callable:
 
 
 def sources_of(records) -> dict:
-    """{record id: (label, url)} for the records another app's fact stands behind."""
+    """{record id: (label, url)} for the records another app's fact stands behind (the first
+    reader's answer: a list shows one link per row)."""
+    return {pk: links[0] for pk, links in all_sources_of(records).items()}
+
+
+def all_sources_of(records) -> dict:
+    """{record id: [(label, url), ...]}: every fact behind each record (a distribution that was
+    also the evidence resolving a need), for the record's own page."""
     records = list(records)
     found: dict = {}
     for reader in _source_readers:
-        found.update(reader([r for r in records if r.pk not in found]))
+        for pk, link in reader(records).items():
+            found.setdefault(pk, []).append(link)
     return found

@@ -129,6 +129,7 @@ class RecordDetailView(RecordObjectMixin, ScopedObjectView):
             "result": hooks.results_shown([record], _typed_result)[record.pk],
             "providers": list(record.providers.all()),
             "activity_url": _activity_url(record),
+            "sources": hooks.all_sources_of([record]).get(record.pk, []),
             "place": _place(request.user, record),
             "changes": audit_selectors.object_history(targets={ServiceRecord: [record.pk]}).order_by("-at")[:30],
             "can_change": may_change and not record.is_voided,

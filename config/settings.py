@@ -164,6 +164,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "xianfeng.accounts.context_processors.navigation",
+                # Issue 12: open crisis escalations as a red banner on every page (lazy; nothing for
+                # users without hotline.view, one query for the others).
+                "xianfeng.hotline.alerts.escalation_banner",
             ],
             # {% url %} reversed once per view name instead of once per use (list rows).
             "builtins": ["xianfeng.core.templatetags.fast_url"],

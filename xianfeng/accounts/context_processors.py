@@ -30,6 +30,7 @@ MODULES = [
     ("needs:list", _("民情台账"), "card-checklist", "needs.view"),
     ("materials:index", _("物资与捐赠"), "box-seam", "materials.view"),
     ("reports:dashboard", _("统计看板"), "speedometer2", "reports.view"),
+    ("hotline:dashboard", _("热线看板"), "telephone-inbound", "reports.view"),
     ("programs:indicators", _("项目指标"), "bar-chart-line", "reports.view"),
     ("programs:settings", _("项目设置"), "sliders", "programsettings.change"),
     ("regions:list", _("行政区划"), "geo-alt", None),

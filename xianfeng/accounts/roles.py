@@ -148,6 +148,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         # The psychiatrist on duty supervises the hotline: reads every call, handles escalations.
         "hotline.view",
         "hotline.change",
+        "hotline.reveal",  # a callback number in full, to call back (logged)
         "hotline.export",
         "hotlineroster.view",
         "hotlineroster.change",
@@ -155,7 +156,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     },
     Role.LEADER: _view(*_BUSINESS) | {"reports.export", "needs.export", "materials.export"},
     Role.AUDITOR: _view("orgs") | {"audit.view", "accounts.view"},
-    Role.HOTLINE: _view("orgs", "teams", "hotlineroster") | {"hotline.view", "hotline.change"},
+    Role.HOTLINE: _view("orgs", "teams", "hotlineroster") | {"hotline.view", "hotline.change", "hotline.reveal"},
 }
 
 # Roles whose holders may read their own ChangeLog rows regardless of audit rights.

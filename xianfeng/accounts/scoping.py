@@ -166,7 +166,12 @@ def scoped(user, model_or_qs, action: str = VIEW) -> QuerySet:
     combined = permission_filter(user, model, permission_name(model, action))
     if combined is NO_GRANT:
         return qs.none()
-    if combined is not None and spec.owner_always and spec.owner:
+    if (
+        combined is not None
+        and spec.owner_always
+        and spec.owner
+        and (not spec.owner_actions or action in spec.owner_actions)
+    ):
         combined |= _owner_q(model, spec.owner, user)
     if spec.health:
         combined = _with_health(user, model, spec, combined)
@@ -200,9 +205,13 @@ def permission_filter(user, model: type[models.Model], permission: str) -> Q | N
     organizations a user may register members in ("members.change" on Organization).
     """
     combined: Q | None = None
+    spec = _spec(model)
+    action = permission.rpartition(".")[2]
     for grant in active_grants(user):
         if not role_allows(grant.role, permission):
             continue
+        if grant.scope == Scope.SELF and spec.owner_actions and action not in spec.owner_actions:
+            continue  # a 仅本人 grant opens the owner's rows only for the owner's actions
         q = grant_filter(grant, model, user)
         if q is None:
             return None

@@ -35,6 +35,8 @@ class ScopeSpec:
     column with LIKE (a city grant on the county code).
     health: lookup to a boolean that marks a row as health data (a psychiatric follow-up): such
     rows also need the area's "health" permission over them (DESIGN.md §3, Sensitivity).
+    owner_actions: the actions owner_always applies to, when not all of them (a member sees their
+    own duty on a roster, but only the roster's managers change it).
     area: the permission prefix when it is not the app label (the service-type catalogue is
     edited only by holders of "servicetypes.change", not by everyone who records services).
     """
@@ -49,6 +51,7 @@ class ScopeSpec:
     owner_always: bool = False
     region_levels: tuple[tuple[int, str], ...] = ()
     health: str | None = None
+    owner_actions: tuple[str, ...] = ()
     area: str | None = None
 
 

@@ -108,4 +108,3 @@ def derived_record_void(*, acting_user, record: ServiceRecord | None, reason: st
     record.save(update_fields=["voided_at", "voided_by", "void_reason", "updated_at"])
     record.providers.update(counted=False)
     changelog_write(actor=acting_user, action=ChangeLog.Action.VOID, obj=record, note=reason[:200])
-

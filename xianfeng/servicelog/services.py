@@ -156,6 +156,9 @@ def record_update(*, acting_user, record: ServiceRecord, **changes) -> ServiceRe
 @transaction.atomic
 def record_void(*, acting_user, record: ServiceRecord, reason: str) -> ServiceRecord:
     """Take a record out of every count, with a reason; it stays readable and in the audit."""
+    refusal = hooks.void_refusal(record)
+    if refusal:
+        raise ValidationError(refusal)
     return void(
         acting_user=acting_user,
         obj=record,

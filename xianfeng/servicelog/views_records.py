@@ -129,11 +129,15 @@ class RecordDetailView(RecordObjectMixin, ScopedObjectView):
             "result": hooks.results_shown([record], _typed_result)[record.pk],
             "providers": list(record.providers.all()),
             "activity_url": _activity_url(record),
-            "sources": hooks.all_sources_of([record]).get(record.pk, []),
+            "sources": hooks.all_sources_of([record], request.user).get(record.pk, []),
             "place": _place(request.user, record),
             "changes": audit_selectors.object_history(targets={ServiceRecord: [record.pk]}).order_by("-at")[:30],
             "can_change": may_change and not record.is_voided,
         }
+        # A call's or a distribution's record is changed through its fact (hooks: void guards).
+        context["locked"] = not record.is_voided and hooks.void_refusal(record)
+        if context["locked"]:
+            context["can_change"] = False
         return render(request, "servicelog/record_detail.html", context)
 
 
@@ -248,7 +252,8 @@ class RecordVoidView(RecordObjectMixin, ScopedObjectView):
     action = CHANGE
 
     def _render(self, request, record, form, status=200):
-        return render(request, "servicelog/record_void.html", {"form": form, "record": record}, status=status)
+        context = {"form": form, "record": record, "refusal": hooks.void_refusal(record)}
+        return render(request, "servicelog/record_void.html", context, status=status)
 
     def get(self, request, pk):
         record = self.get_object()

@@ -106,10 +106,10 @@ def test_the_record_page_links_back_to_every_fact_behind_it(setup, client):
         acting_user=duty, service_type=service_type("mask_distribution"), org=world.branch_a, served_on=TODAY
     )
 
-    def reader(records):
+    def reader(records, user):
         return {r.pk: ("物资发放 #7", "/materials/distributions/7/") for r in records if r.pk == record.pk}
 
-    def second(records):
+    def second(records, user):
         return {r.pk: ("解决民情：口罩", "/needs/3/") for r in records if r.pk == record.pk}
 
     hooks.register_source_reader(reader)

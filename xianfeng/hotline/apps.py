@@ -10,7 +10,7 @@ class HotlineConfig(AppConfig):
     def ready(self):
         # The 工作台 panels (duty and gaps; open escalations in red), the call's service record guarded
         # and linked back to the call, the hotline figures in the reports.
-        from . import home_roster, home_calls, hooks, reports_family
+        from . import home_calls, home_roster, hooks, reports_family
 
         home_roster.register()
         home_calls.register()

@@ -29,7 +29,15 @@ ROSTER_AREA = "hotlineroster"
 
 
 def _roster_scope(via: str, owner: str | None = None) -> ScopeSpec:
-    return ScopeSpec(org_path=f"{via}team__owner_org__path", owner=owner, owner_always=owner is not None, area=ROSTER_AREA)
+    # The owner (the member on duty, the one who asked for a swap) sees their row wherever the
+    # team belongs; only the roster's managers change it.
+    return ScopeSpec(
+        org_path=f"{via}team__owner_org__path",
+        owner=owner,
+        owner_always=owner is not None,
+        owner_actions=("view",),
+        area=ROSTER_AREA,
+    )
 
 
 class Shift(models.Model):
@@ -116,6 +124,10 @@ class SwapRequest(models.Model):
 
     assignment = models.ForeignKey(
         ShiftAssignment, verbose_name=_("原值守安排"), on_delete=models.CASCADE, related_name="swap_requests"
+    )
+    # Who was on duty when the swap was asked for: once approved, the assignment names the colleague.
+    from_member = models.ForeignKey(
+        "members.Member", verbose_name=_("原值守人员"), null=True, on_delete=models.PROTECT, related_name="+"
     )
     to_member = models.ForeignKey(
         "members.Member", verbose_name=_("接班人员"), on_delete=models.PROTECT, related_name="+"
@@ -325,11 +337,21 @@ class Escalation(models.Model):
     due_at = models.DateTimeField(_("应处理时限"))
     acknowledged_at = models.DateTimeField(_("督导确认时间"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("确认人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     closed_at = models.DateTimeField(_("处理完成时间"), null=True, blank=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("处理人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     outcome = models.CharField(_("处理结果"), max_length=12, choices=Outcome.choices, blank=True)
     outcome_note = models.TextField(_("处理经过"), blank=True)

@@ -25,7 +25,12 @@ def load_items(item_model, service_type_model) -> int:
         if code in known or type_code not in types:
             continue
         item_model.objects.create(
-            code=code, name=name, category=category, unit=unit, service_type=types[type_code], sort_order=(order + 1) * 10
+            code=code,
+            name=name,
+            category=category,
+            unit=unit,
+            service_type=types[type_code],
+            sort_order=(order + 1) * 10,
         )
         created += 1
     return created

@@ -91,9 +91,7 @@ class Receipt(VoidableModel):
         PERSON = "person", _("个人")
         ANONYMOUS = "anonymous", _("匿名")
 
-    org = models.ForeignKey(
-        "orgs.Organization", verbose_name=_("接收组织"), on_delete=models.PROTECT, related_name="+"
-    )
+    org = models.ForeignKey("orgs.Organization", verbose_name=_("接收组织"), on_delete=models.PROTECT, related_name="+")
     item = models.ForeignKey(Item, verbose_name=_("物资"), on_delete=models.PROTECT, related_name="receipts")
     quantity = models.DecimalField(_("数量"), **QUANTITY)
     value_yuan = models.DecimalField(
@@ -180,7 +178,12 @@ class Distribution(FactPlace, VoidableModel):
     )
     # An organization: one of ours (recipient_org) or outside (a nursing home, a charity: by name).
     recipient_org = models.ForeignKey(
-        "orgs.Organization", verbose_name=_("接收组织"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "orgs.Organization",
+        verbose_name=_("接收组织"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     recipient_name = models.CharField(_("接收单位名称"), max_length=100, blank=True)
     households_count = models.PositiveIntegerField(

@@ -53,6 +53,54 @@ class ReportTypeMetricsOut(Schema):
     quantity: dict[str, float]
 
 
+class ReportHotlineOut(Schema):
+    """心理援助热线 (hotline/figures.py; 口径 in hotline/reports_family.py)."""
+
+    calls: int = Field(description="热线来电与线上咨询（人次，已含在服务人次中）")
+    by_channel: dict[str, int] = Field(description="渠道 phone/online → 来电数")
+    by_topic: dict[str, int] = Field(description="主要问题代码 → 来电数")
+    by_risk: dict[str, int] = Field(description="风险等级 none/low/medium/high → 来电数")
+    by_hour: list[int] = Field(description="0–23 时（本地时间）各时段来电数，24 项")
+    by_weekday: list[int] = Field(description="周一至周日来电数，7 项")
+    by_day: dict[str, int] = Field(description="日期 YYYY-MM-DD → 来电数（仅有来电的日期）")
+    escalations: int = Field(description="危机升级次数")
+    escalations_closed: int = Field(description="已办结升级")
+    escalations_in_time: int = Field(description="按时办结")
+    escalations_overdue: int = Field(description="超时未办结（截至现在）")
+    open_escalations: int = Field(description="未办结升级（截至现在）")
+    in_time_rate: float | None = Field(description="按时处理率 %：按时办结 ÷（已办结 + 超时未办结）")
+    median_minutes_to_handle: float | None = Field(description="处理用时中位数（分钟）")
+
+
+class ReportNeedsGroupOut(Schema):
+    raised: int
+    resolved: int
+    unresolved_closed: int
+    open: int
+    overdue: int
+    resolution_rate: float | None
+
+
+class ReportNeedsTownshipOut(ReportNeedsGroupOut):
+    code: str = Field(description="乡镇代码（空：未记录地点）")
+    name: str
+
+
+class ReportNeedsOut(Schema):
+    """民情台账 (needs/figures.py; 口径 in needs/reports_family.py)."""
+
+    raised: int = Field(description="期间内反映的诉求")
+    resolved: int = Field(description="其中目前已解决")
+    unresolved_closed: int = Field(description="其中未解决关闭")
+    open: int = Field(description="其中在办（待办、办理中）")
+    overdue: int = Field(description="其中逾期未办结")
+    resolved_in_period: int = Field(description="办结日期在期间内的已解决诉求（不论何时反映）")
+    resolution_rate: float | None = Field(description="解决率 %：已解决 ÷ 反映")
+    median_days_to_resolve: float | None = Field(description="办结天数中位数")
+    by_category: dict[str, ReportNeedsGroupOut] = Field(description="诉求类别代码 → 同样的指标")
+    by_township: list[ReportNeedsTownshipOut] = Field(description="按乡镇")
+
+
 class ReportMetricsOut(Schema):
     """The figures of DESIGN.md §2, the same as the dashboard's and ``manage.py report``'s."""
 
@@ -72,6 +120,8 @@ class ReportMetricsOut(Schema):
     programs: dict[str, dict[str, int | ReportRateOut]] = Field(
         description="项目代码 → 指标；率给出分子、分母与率（严重精神障碍：registered、management_rate…）"
     )
+    hotline: ReportHotlineOut = Field(description="心理援助热线（只有汇总数字，没有来电明细）")
+    needs: ReportNeedsOut = Field(description="民情台账")
 
 
 class ReportJobIn(Schema):

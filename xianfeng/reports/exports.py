@@ -117,12 +117,32 @@ def metrics_xlsx(
             programs.append([safe_cell_value(v) for v in row])
     for column, width in zip("ABCDEFG", (18, 22, 12, 10, 10, 80, 26), strict=True):
         programs.column_dimensions[column].width = width
+    _families_sheet(book, data)
     if progress:
         progress(90)
 
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _families_sheet(book, data: dict) -> None:
+    """The registered families' scalar figures (热线, 民情台账) with their 口径; breakdowns stay in
+    the API and on their pages."""
+    from .families import families
+
+    sheet = book.create_sheet(_("热线与民情"))
+    _bold(sheet, [_("类别"), _("指标"), _("数值"), _("单位"), _("口径"), _("键")])
+    for family in families():
+        values = data.get(family.key) or {}
+        for key, definition in family.definitions.items():
+            value = values.get(key)
+            if isinstance(value, dict | list):
+                continue
+            row = [str(family.label), str(definition.label), value, str(definition.unit), str(definition.definition)]
+            sheet.append([safe_cell_value(v) for v in row] + [f"{family.key}.{key}"])
+    for column, width in zip("ABCDEF", (16, 18, 10, 8, 80, 30), strict=True):
+        sheet.column_dimensions[column].width = width
 
 
 def _type_names(codes) -> dict[str, str]:

@@ -6,6 +6,7 @@ dashboard, the statistics table and the narrative report all print (keys in defi
     person_times, persons, households, events, townships_covered, villages_covered,
     townships_in_scope, villages_in_scope, hours, quantity {unit: n}, by_type {code: {...}},
     programs {code: {key: n | {"numerator", "denominator", "rate"}}}
+    hotline {...}, needs {...}: the figure families other apps register (families.py)
 
 Counted over the raw facts (facts.py) with grouped queries, or — on PostgreSQL, for the filters
 they cover — from the rollups (rollups.py), which must give the same numbers.
@@ -29,10 +30,15 @@ TENTH, CENT = Decimal("0.1"), Decimal("0.01")  # hours and quantities are stored
 
 
 def metrics_for(user, flt: ReportFilter, *, with_programs: bool = True) -> dict:
-    """Every figure of ``flt`` for ``user`` (an empty reach gives zeros, never another scope)."""
+    """Every figure of ``flt`` for ``user`` (an empty reach gives zeros, never another scope):
+    the service-log figures, the programs' and the registered families' (hotline, needs).
+    Snapshots freeze the service-log figures only (metrics_for_reach)."""
+    from .families import family_metrics
+
     reach = reach_of(user)
     result = metrics_for_reach(flt, reach)
     result["programs"] = program_metrics(user, flt) if with_programs and reach else {}
+    result.update(family_metrics(flt, reach))
     return result
 
 
@@ -261,7 +267,9 @@ def program_metrics(user, flt: ReportFilter) -> dict[str, dict]:
 
 def is_empty(result: dict) -> bool:
     """Nothing was recorded: a report says so instead of printing zeros as achievements."""
-    return not (result["person_times"] or result["events"] or result["persons"] or result["hours"])
+    # Quantities count too: 3 000 masks given to a nursing home are a service, with no 人次 of its own.
+    counted = result["person_times"] or result["events"] or result["persons"] or result["hours"]
+    return not (counted or any(result.get("quantity", {}).values()))
 
 
 def to_json(result: dict) -> dict:
@@ -272,6 +280,8 @@ def to_json(result: dict) -> dict:
             return float(value)
         if isinstance(value, dict):
             return {str(k): convert(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [convert(v) for v in value]
         return value
 
     return convert(result)

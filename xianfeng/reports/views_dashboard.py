@@ -26,6 +26,7 @@ from xianfeng.teams.models import Team
 from . import breakdowns
 from .definitions import METRICS
 from .facts import facts_for
+from .families import families, family_metrics
 from .filters import ReportFilter
 from .forms_filter import filter_from_request
 from .metrics import is_empty, metrics_for_reach
@@ -81,9 +82,11 @@ def dashboard_context(user, flt: ReportFilter) -> dict:
     reach = reach_of(user)
     facts = facts_for(flt, reach)
     result = metrics_for_reach(flt, reach)
+    result.update(family_metrics(flt, reach))
     f = Figures(flt)
     query = flt.query()
     context = {
+        "families": family_panels(flt, result),
         "metrics": result,
         "empty": is_empty(result),
         "definitions": [METRICS[key] for key in (*HEADLINE, "townships_in_scope", "villages_in_scope", "quantity")],
@@ -117,6 +120,48 @@ def dashboard_context(user, flt: ReportFilter) -> dict:
         "labels": {"person_times": _("服务人次"), "records": _("服务记录")},
     }
     return context
+
+
+def figure_value(value):
+    """A family figure as printed: a rate or median that cannot be computed is a dash."""
+    return "—" if value is None else value
+
+
+def family_panels(flt: ReportFilter, result: dict) -> list[dict]:
+    """A panel per registered family with data (热线, 民情台账): headline figures, each linking
+    to its rows, and a link to the family's own page, all with the same filter."""
+    from .views_family_drill import drill_url
+
+    query = flt.query()
+    panels = []
+    for family in families():
+        values = result.get(family.key)
+        if values is None or not family.has_data(values):
+            continue
+        figures = []
+        for key in family.headline:
+            m = family.definitions[key]
+            url = drill_url(family.key, key, query) if key in family.drillable else ""
+            figures.append(
+                {
+                    "key": key,
+                    "label": m.label,
+                    "unit": m.unit,
+                    "definition": m.definition,
+                    "value": figure_value(values[key]),
+                    "url": url,
+                }
+            )
+        panels.append(
+            {
+                "key": family.key,
+                "label": family.label,
+                "figures": figures,
+                "url": link(family.page, query=query) if family.page else "",
+                "definitions": [family.definitions[key] for key in family.definitions],
+            }
+        )
+    return panels
 
 
 def _point(name: str, row: dict) -> dict:

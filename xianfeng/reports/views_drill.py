@@ -24,6 +24,7 @@ from xianfeng.accounts.scoping import scoped
 from xianfeng.core.pagination import CachedCountPaginator
 from xianfeng.regions.models import Region
 from xianfeng.residents.models import Household, Resident
+from xianfeng.servicelog import hooks
 from xianfeng.servicelog.models import Unit
 
 from . import drill
@@ -157,7 +158,13 @@ class DrillView(ScopedListView):
         ordered = visible.select_related(
             "service_type", "resident__village", "household__head", "household__village", "org", "team"
         ).order_by("-served_on", "-id")
-        return self._page(section, ordered)
+        section = self._page(section, ordered)
+        # The fact behind a record (a hotline call, a distribution, a need it resolved), as a link.
+        section.page.object_list = rows = list(section.page.object_list)
+        sources = hooks.sources_of(rows, self.request.user)
+        for row in rows:
+            row.source = sources.get(row.pk)
+        return section
 
     def activities(self, user, rows, *, weigh_headcount=False, counts=True) -> Section:
         visible = drill.visible(user, rows)

@@ -109,7 +109,7 @@ def test_xlsx_holds_the_same_figures_with_their_definitions(world, tmp_path):
     assert "作废的记录" in rows["person_times"][3]  # the definition (口径) beside the figure
     by_type = list(book.worksheets[1].iter_rows(values_only=True))
     assert by_type[1][:3] == ("送药上门", 2, 1)
-    assert [s.title for s in book.worksheets] == ["主要指标", "按服务类型", "专项指标"]
+    assert [s.title for s in book.worksheets] == ["主要指标", "按服务类型", "专项指标", "热线与民情"]
 
 
 def test_docx_is_the_word_report_of_the_default_template(world, tmp_path):

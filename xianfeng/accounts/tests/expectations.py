@@ -15,7 +15,7 @@ EXPECTATIONS_FILE = Path(__file__).with_name("access_expectations.md")
 VIEW, CHANGE, REVEAL, EXPORT, HEALTH = "view", "change", "reveal", "export", "health"
 ACTIONS = (VIEW, CHANGE, REVEAL, EXPORT, HEALTH)
 SCOPES = ("all", "org_subtree", "org_only", "region", "self")
-ROLES = ("admin", "clerk", "secretary", "member", "doctor", "leader", "auditor")
+ROLES = ("admin", "clerk", "secretary", "member", "doctor", "leader", "auditor", "hotline")
 YES, NO = "✓", "✗"
 
 

@@ -23,6 +23,7 @@ from xianfeng.api.api import api
 from xianfeng.core.tests.access import (
     ELSEWHERE,
     HEALTH_MARKERS,
+    HEALTH_SEEN_IN,
     IN_CHILD,
     IN_ORG,
     IN_REGION,
@@ -36,6 +37,7 @@ from xianfeng.core.tests.factories import GrantFactory, OrganizationFactory, Use
 from xianfeng.core.text import normalize_name, pinyin_initials
 from xianfeng.core.views import SignedInView
 from xianfeng.imports.spec import REGISTRY as IMPORT_SPECS
+from xianfeng.reports.families import families
 from xianfeng.residents.tests.factories import region
 
 from . import expectations
@@ -129,6 +131,7 @@ class Route:
     methods: tuple[str, ...]
     build_url: Callable  # (obj or None) -> str
     also_change: tuple[str, ...] = ()  # areas whose 修改 the route also needs (imports)
+    shows: tuple[str, ...] = ()  # other areas whose rows the page lists (a figure family's drill-down)
     body: dict = field(default_factory=dict, compare=False, hash=False)  # method -> minimal body
 
     @property
@@ -175,15 +178,20 @@ def page_routes() -> list[Route]:
         methods = tuple(m.upper() for m in METHODS if hasattr(view_class, m))
         kwargs = set(pattern.pattern.converters)
         is_object = "pk" in kwargs
-        variants = [({}, ())]
+        variants = [({}, (), ())]
         if "key" in kwargs:  # a figure's drill-down: one figure stands for all (one view serves them)
-            variants = [({"key": "persons"}, ())]
+            variants = [({"key": "persons"}, (), ())]
+        if "family" in kwargs:  # a figure family's drill-down (reports/families.py): one route per
+            # family, for its first count figure; it lists the family's rows (calls, needs).
+            variants = [
+                ({"family": fam.key, "key": fam.drillable[0]}, (), (fam.key,)) for fam in families() if fam.drillable
+            ]
         if "spec_key" in kwargs:  # one route per import kind, generated from the import registry
-            variants = [({"spec_key": key}, (spec.model._meta.app_label,)) for key, spec in IMPORT_SPECS.items()]
-        unknown = kwargs - {"pk", "spec_key", "key"}
+            variants = [({"spec_key": key}, (spec.model._meta.app_label,), ()) for key, spec in IMPORT_SPECS.items()]
+        unknown = kwargs - {"pk", "spec_key", "key", "family"}
         if unknown:
             raise AssertionError(f"teach the access matrix values for URL kwargs {unknown} of {name}")
-        for values, also in variants:
+        for values, also, shows in variants:
             fixed = _fill(path, values)
 
             def build(obj, fixed=fixed):
@@ -200,6 +208,7 @@ def page_routes() -> list[Route]:
                     methods=methods,
                     build_url=build,
                     also_change=also,
+                    shows=shows,
                 )
             )
     return routes
@@ -234,21 +243,52 @@ def minimal_value(schema: dict, node: dict):
     return "x"
 
 
-def _param_model(area: str, param: str):
-    """The model a path parameter names: <model>_id within the operation's app, or its pk name."""
+def _named_model(app: str, word: str, param: str = ""):
+    """The model of ``app`` (one with a maker) that a word of an address names, or None."""
     makers = load_makers()
-    candidates = [m for m in apps.get_app_config(area).get_models() if m in makers]
-    stem = param.removesuffix("_id").replace("_", "")
+    candidates = [m for m in apps.get_app_config(app).get_models() if m in makers]
+    stem = word.replace("_", "").replace("-", "").lower()
+    if not stem:
+        return None
     for test in (
         lambda m: m.__name__.lower() == stem,
-        lambda m: m._meta.pk.name == param,
+        lambda m: bool(param) and m._meta.pk.name == param,
         lambda m: m.__name__.lower().startswith(stem),
         lambda m: stem in m.__name__.lower(),
     ):
         found = [m for m in candidates if test(m)]
         if len(found) == 1:
             return found[0]
-    raise AssertionError(f"teach the access matrix which model the API path parameter {param!r} ({area}) names")
+    return None
+
+
+def _param_model(app: str, param: str):
+    """The model a path parameter names: <model>_id within the operation's app, or its pk name."""
+    model = _named_model(app, param.removesuffix("_id"), param)
+    if model is None:
+        raise AssertionError(f"teach the access matrix which model the API path parameter {param!r} ({app}) names")
+    return model
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    return word.removesuffix("s")
+
+
+def _collection_area(app: str, path: str) -> str:
+    """The data area of an operation without a path parameter (a list, a create, an aggregate).
+
+    An app may hold models of several areas (the hotline's roster is ``hotlineroster``, the
+    materials' item catalogue ``materialitems``, 表七): the last word of the address that names a
+    model of the app decides (/api/hotline/roster/shifts/ → Shift → hotlineroster); an address
+    naming none belongs to the app's own area (/api/materials/ledger/ → materials).
+    """
+    for segment in reversed([s for s in path.strip("/").split("/") if s and not s.startswith("{")][2:]):
+        model = _named_model(app, _singular(segment))
+        if model is not None:
+            return expectations.load().area_of(model)
+    return app
 
 
 def api_routes() -> list[Route]:
@@ -256,11 +296,17 @@ def api_routes() -> list[Route]:
     routes = []
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
-            area = operation["operationId"].split("_")[1]  # xianfeng_<app>_api_<function>
+            # xianfeng_<app>_api_<function>; an operation may name its area instead of its app
+            # (xianfeng_servicetypes_api_...), which then decides.
+            app = operation["operationId"].split("_")[1]
             params = [p["name"] for p in operation.get("parameters", []) if p["in"] == "path"]
-            model = _param_model(area, params[0]) if params else None
+            model = _param_model(app, params[0]) if params else None
             if model is not None:
                 area = expectations.load().area_of(model)
+            elif app in apps.app_configs:
+                area = _collection_area(app, path)
+            else:
+                area = app
             body = {}
             request_body = operation.get("requestBody")
             if request_body:
@@ -389,7 +435,7 @@ def check(route: Route, world, combos, relations=RELATIONS) -> list[str]:
     exp = expectations.load()
     makers = load_makers()
     world = build_world(world)
-    area_models = [m for m in makers if exp.area_of(m) == route.area]
+    area_models = [m for m in makers if exp.area_of(m) in (route.area, *route.shows)]
     if route.is_object:
         models, shared_relations = [route.model], [r for r in relations if r != OWN]
     else:
@@ -416,9 +462,10 @@ def check(route: Route, world, combos, relations=RELATIONS) -> list[str]:
                 and ("orgs", relation) not in exp.shown
             ):
                 hidden[org.name] = f"Organization {relation}"
-        for area in {exp.area_of(m) for m in models} & set(HEALTH_MARKERS):
-            if not exp.holds(role, area, HEALTH):
-                hidden[HEALTH_MARKERS[area]] = f"health data of {area} (needs 健康)"
+        for area in {exp.area_of(m) for m in models}:
+            for health_area in {area, *HEALTH_SEEN_IN.get(area, ())} & set(HEALTH_MARKERS):
+                if not exp.holds(role, health_area, HEALTH):
+                    hidden[HEALTH_MARKERS[health_area]] = f"health data of {health_area} (needs 健康)"
         client = Client(raise_request_exception=False)
         client.force_login(user)
         targets = [(r, objects.get((route.model, r))) for r in relations] if route.is_object else [(None, None)]

@@ -11,7 +11,7 @@ of objects the user must not reach and, for roles without 健康, for a health t
 
 The combinations, chosen to stay under ~90 s on two cores:
 
-* ``roles``: every route × all 7 roles × scope 本组织及以下 (org_subtree), objects in the grant's
+* ``roles``: every route × all 8 roles × scope 本组织及以下 (org_subtree), objects in the grant's
   org, in a sibling org and owned by the user. Rights differ by role, so every role meets every
   route; org_subtree is the scope most grants use, and the three relations give one reachable
   object (403 or works), one unreachable (404) and ownership (which opens only import jobs).
@@ -31,6 +31,8 @@ from django.urls import reverse
 from xianfeng.accounts.scoped_views import ScopedListView, ScopedObjectView
 from xianfeng.api.api import api
 from xianfeng.core.tests.access import HEALTH_MARKERS, IN_ORG, IN_SIBLING, OWN, RELATIONS, load_makers
+from xianfeng.hotline.models import Call, ShiftAssignment
+from xianfeng.materials.models import Item
 
 from . import expectations, matrix
 
@@ -38,8 +40,9 @@ ROUTES = matrix.all_routes()
 EXP = expectations.load()
 BROAD_ROLES = ("admin", "clerk")
 # Pages of one app about another area's object, reached exactly like that object: a member's and a
-# team's volunteer hours (whoever may see the member or the team sees their hours).
-OTHER_AREA_PAGES = {"servicelog:hours_member", "servicelog:hours_team"}
+# team's volunteer hours (whoever may see the member or the team sees their hours); the hotline
+# dashboard, aggregate figures for readers of reports (its model is reports' Snapshot, 表一 reports).
+OTHER_AREA_PAGES = {"servicelog:hours_member", "servicelog:hours_team", "hotline:dashboard"}
 
 SWEEPS = {
     "roles": ([(role, "org_subtree") for role in expectations.ROLES], (IN_ORG, IN_SIBLING, OWN)),
@@ -74,6 +77,17 @@ def test_the_table_is_complete():
     assert EXP.action_for("/orgs/<int:pk>/edit/", "GET") == "change"
     assert EXP.action_for("/api/residents/{resident_id}/reveal/", "POST") == "reveal"
     assert EXP.action_for("/api/orgs/{org_id}/", "PATCH") == "change"
+    # Issue 12: asking to swap one's duty is open to whoever sees it (the service decides), deciding
+    # on a swap manages the roster; the donation ledger's workbook is a public aggregate.
+    assert EXP.action_for("/hotline/roster/assignments/<int:pk>/swap/", "POST") == "view"
+    assert EXP.action_for("/hotline/roster/swaps/<int:pk>/approve/", "POST") == "change"
+    assert EXP.action_for("/hotline/escalations/<int:pk>/close/", "POST") == "change"
+    assert EXP.action_for("/materials/ledger.xlsx", "GET") == "view"
+    assert EXP.action_for("/needs/export.xlsx", "GET") == "export"
+    assert EXP.area_of(ShiftAssignment) == "hotlineroster" and EXP.area_of(Item) == "materialitems"
+    assert EXP.reaches("needs", "change", "org_subtree", OWN) and EXP.reaches("hotline", "view", "org_only", OWN)
+    assert not EXP.reaches("materials", "view", "org_subtree", OWN)
+    assert EXP.holds("hotline", "hotline", "health") and not EXP.holds("clerk", "hotline", "view")
 
 
 def test_every_view_declares_its_access():
@@ -179,7 +193,9 @@ DETAIL_PAGES = [
 @pytest.mark.parametrize("route", DETAIL_PAGES, ids=[r.id for r in DETAIL_PAGES])
 def test_markers_are_real(world, route):
     """The names the matrix looks for do show where the object is reached, so their absence
-    elsewhere means something: an administrator over 全部 sees the object's name on its page."""
+    elsewhere means something: an administrator over 全部 sees the object's name on its page.
+    An address that only takes a POST (withdrawing a swap request) sends a GET on to the page
+    that lists the object: the name shows there."""
     makers = load_makers()
     matrix.build_world(world)
     user = matrix.make_user(world, "admin", "all")
@@ -187,6 +203,8 @@ def test_markers_are_real(world, route):
     client = Client()
     client.force_login(user)
     response = matrix.send(client, "GET", route.build_url(obj))
+    if response.status_code == 302 and "POST" in route.methods:
+        response = matrix.send(client, "GET", response["Location"])
     assert response.status_code == 200
     marker = makers[route.model].marker(obj)
     if response.get("Content-Type", "").startswith("text/html"):
@@ -206,3 +224,16 @@ def test_the_health_marker_is_real(world):
         client.force_login(user)
         checked[role] = HEALTH_MARKERS["residents"] in matrix.send(client, "GET", route.build_url(resident)).readable
     assert checked == {"doctor": True, "member": False}
+
+
+def test_the_hotline_health_marker_is_real(world):
+    """The duty supervisor (精防医生) reads on a call's page the caller's words that the matrix
+    hides from every role without 健康 on the hotline."""
+    makers = load_makers()
+    matrix.build_world(world)
+    user = matrix.make_user(world, "doctor", "org_subtree")
+    call = makers[Call].make(world, IN_ORG, user)
+    client = Client()
+    client.force_login(user)
+    response = matrix.send(client, "GET", reverse("hotline:call_detail", args=[call.pk]))
+    assert response.status_code == 200 and HEALTH_MARKERS["hotline"] in response.readable

@@ -6,6 +6,8 @@ import pytest
 from xianfeng.accounts import scoping
 from xianfeng.accounts.roles import Scope
 from xianfeng.core.tests.access import IN_ORG, IN_SIBLING
+from xianfeng.materials.models import Distribution, Receipt
+from xianfeng.needs.models import Need
 from xianfeng.orgs.views import OrgEditView
 
 from . import matrix
@@ -63,3 +65,28 @@ def test_a_view_declaring_a_weaker_action_turns_the_matrix_red(world, monkeypatc
         "GET /orgs/" in v and "(orgs:edit) as leader/org_subtree, object in_org: expected [403], got 200" in v
         for v in violations
     ), violations
+
+
+# --- issue 12: the needs ledger and materials ------------------------------------------------
+
+ISSUE_12_SUBSET = ["needs:list", "needs:detail", "materials:receipt_list", "materials:distribution_detail"]
+
+
+def test_a_needs_and_materials_scope_that_forgets_its_org_turns_the_matrix_red(world, monkeypatch):
+    """An org grant opening every need, receipt and distribution: out-of-scope rows answer and show."""
+    real = scoping.grant_filter
+
+    def careless(grant, model, user):
+        if model in (Need, Receipt, Distribution) and grant.scope in (Scope.ORG_SUBTREE, Scope.ORG_ONLY):
+            return None
+        return real(grant, model, user)
+
+    routes = [ROUTES[route_id] for route_id in ISSUE_12_SUBSET]
+    combos = [("secretary", "org_subtree"), ("member", "org_only")]
+    assert [v for route in routes for v in matrix.check(route, world, combos, (IN_ORG, IN_SIBLING))] == []
+    monkeypatch.setattr(scoping, "grant_filter", careless)
+    violations = [v for route in routes for v in matrix.check(route, world, combos, (IN_ORG, IN_SIBLING))]
+    assert any("needs:list" in v and "shows out-of-reach '丙平级诉求" in v for v in violations), violations
+    assert any("(needs:detail) as member/org_only, object in_sibling: expected [404], got 200" in v for v in violations)
+    assert any("materials:receipt_list" in v and "'丙平级捐赠人" in v for v in violations), violations
+    assert any("(materials:distribution_detail)" in v and "expected [404], got 200" in v for v in violations)

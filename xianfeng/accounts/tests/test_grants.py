@@ -16,8 +16,14 @@ from xianfeng.accounts.models import Grant, User
 from xianfeng.accounts.roles import Role, Scope, role_allows
 from xianfeng.accounts.scoping import scoped
 from xianfeng.audit.models import ChangeLog
+from xianfeng.core.tests.access import ELSEWHERE, IN_CHILD, IN_ORG, IN_SIBLING, load_makers
 from xianfeng.core.tests.factories import GrantFactory, UserFactory, user_with_grant
+from xianfeng.hotline.models import Call
 from xianfeng.orgs.models import Organization
+from xianfeng.residents.models import Resident
+from xianfeng.servicelog.models import ServiceRecord
+
+from . import matrix
 
 PASSWORD = "Xianfeng-test-1"
 
@@ -38,8 +44,9 @@ def demo(world):
     )
 
 
-def test_seven_roles_exist_with_read_only_leader():
-    assert len(Role.choices) == 7
+def test_eight_roles_exist_with_read_only_leader():
+    """The seven roles of DESIGN.md §3 and, since issue 12, the hotline's duty staff 热线值守员."""
+    assert len(Role.choices) == 8 and Role.HOTLINE.label == "热线值守员"
     assert role_allows(Role.LEADER, "orgs.view") and not role_allows(Role.LEADER, "orgs.change")
     assert role_allows(Role.AUDITOR, "audit.view") and not role_allows(Role.CLERK, "audit.view")
     assert role_allows(Role.ADMIN, "anything.change")
@@ -288,3 +295,70 @@ def test_a_clerk_on_an_auditors_page_is_told_why_there_are_no_controls(world, lo
     assert "系统管理员和审计员只能由系统管理员管理" in page
     assert reverse("accounts:password_reset", args=[auditor.pk]) not in page
     assert reverse("accounts:grant_create", args=[auditor.pk]) not in page
+
+
+# --- the hotline's duty staff (issue 12) -------------------------------------------------------
+
+
+def test_clerk_cannot_grant_the_hotline_role_whose_call_permissions_they_lack(world, login):
+    """Hotline calls are health data the party office does not read: it may not hand them out."""
+    duty = UserFactory(org=world.group_a, username="zhiban")
+    assert Role.HOTLINE not in services.grantable_roles(world.owner)
+    page = login(world.owner).get(reverse("accounts:user_detail", args=[duty.pk])).content.decode()
+    assert f'value="{Role.HOTLINE}"' not in page
+    response = login(world.owner).post(
+        reverse("accounts:grant_create", args=[duty.pk]),
+        {"role": Role.HOTLINE, "scope": Scope.ORG_ONLY, "org": world.group_a.pk},
+    )
+    assert response.status_code in (400, 403)
+    with pytest.raises(PermissionDenied):
+        services.grant_create(
+            acting_user=world.owner, user=duty, role=Role.HOTLINE, scope=Scope.ORG_ONLY, org=world.group_a
+        )
+    assert not duty.grants.exists()
+
+
+def test_administrator_grants_the_hotline_role(world, login):
+    duty = UserFactory(org=world.branch_a, username="zhiban")
+    response = login(world.admin).post(
+        reverse("accounts:grant_create", args=[duty.pk]),
+        {"role": Role.HOTLINE, "scope": Scope.ORG_ONLY, "org": world.branch_a.pk},
+    )
+    assert response.status_code == 302
+    grant = duty.grants.get()
+    assert (grant.role, grant.scope, grant.org) == (Role.HOTLINE, Scope.ORG_ONLY, world.branch_a)
+    assert ChangeLog.objects.filter(model="accounts.Grant", object_id=str(grant.pk), user=world.admin).exists()
+
+
+def test_doctor_who_supervises_the_hotline_cannot_grant_its_role(world, login):
+    """The 精防医生 holds every permission of 热线值守员 but manages no accounts (no accounts.change)."""
+    doctor = user_with_grant(Role.DOCTOR, Scope.ORG_SUBTREE, world.branch_a, username="dudao")
+    duty = UserFactory(org=world.branch_a, username="zhiban")
+    with pytest.raises(PermissionDenied):
+        services.grant_create(
+            acting_user=doctor, user=duty, role=Role.HOTLINE, scope=Scope.ORG_ONLY, org=world.branch_a
+        )
+    response = login(doctor).post(
+        reverse("accounts:grant_create", args=[duty.pk]),
+        {"role": Role.HOTLINE, "scope": Scope.ORG_ONLY, "org": world.branch_a.pk},
+    )
+    assert response.status_code in (403, 404)
+    assert not duty.grants.exists()
+
+
+def test_hotline_role_over_its_organization_sees_that_organizations_calls_only(world):
+    """Granted by an administrator over 本组织 (内科党支部): the branch's calls, not those of the
+    group below it, of the sibling branch or of the committee; and no residents or service log."""
+    makers = load_makers()
+    matrix.build_world(world)
+    calls = {r: makers[Call].make(world, r, None) for r in (IN_ORG, IN_CHILD, IN_SIBLING, ELSEWHERE)}
+    makers[Resident].make(world, IN_ORG, None)
+    makers[ServiceRecord].make(world, IN_ORG, None)
+    duty = UserFactory(org=world.branch_a, username="zhiban")
+    services.grant_create(
+        acting_user=world.admin, user=duty, role=Role.HOTLINE, scope=Scope.ORG_ONLY, org=world.branch_a
+    )
+    assert list(scoped(duty, Call)) == [calls[IN_ORG]]
+    assert list(scoped(duty, Call, "change")) == [calls[IN_ORG]]
+    assert not scoped(duty, Call, "export").exists()  # exporting the call log is the supervisor's
+    assert not scoped(duty, Resident).exists() and not scoped(duty, ServiceRecord).exists()

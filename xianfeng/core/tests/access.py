@@ -62,6 +62,11 @@ MAKERS: dict[type, Maker] = {}
 # Makers of health data register it: ``HEALTH_MARKERS["residents"] = "严重精神障碍患者"``.
 HEALTH_MARKERS: dict[str, str] = {}
 
+# Areas whose pages show objects carrying another area's health data, area -> those areas: the
+# matrix also asserts that area's health marker is absent from them for roles without its 健康
+# (a shift's page lists the calls logged to it: ``HEALTH_SEEN_IN["hotlineroster"] = {"hotline"}``).
+HEALTH_SEEN_IN: dict[str, set[str]] = {}
+
 
 def object_maker(model, marker: Callable = str):
     def register(function):

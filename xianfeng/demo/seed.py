@@ -11,6 +11,10 @@ from django.db import transaction
 from xianfeng.accounts import services as account_services
 from xianfeng.accounts.models import User
 from xianfeng.accounts.roles import Role, Scope
+from xianfeng.demo.seed_hotline_calls import seed_hotline_calls
+from xianfeng.demo.seed_hotline_roster import seed_hotline_roster
+from xianfeng.demo.seed_materials import seed_materials
+from xianfeng.demo.seed_needs import seed_needs
 from xianfeng.demo.seed_people import seed_people
 from xianfeng.demo.seed_programs import seed_programs
 from xianfeng.demo.seed_residents import seed_residents
@@ -38,7 +42,14 @@ ORGS = [
     ("检验影像党支部", K.BRANCH, "医技党总支", "2006-01-01", None, []),
     ("机关党支部", K.BRANCH, "东港市中心医院党委", "2001-07-01", None, []),
     ("援鄂医疗队临时党支部", K.TEMP_BRANCH, "东港市中心医院党委", "2020-02-08", "2020-04-12", []),
-    ("驻村工作队临时党支部", K.TEMP_BRANCH, "东港市中心医院党委", "2023-04-01", None, ["210681113001"]),
+    (
+        "驻村工作队临时党支部",
+        K.TEMP_BRANCH,
+        "东港市中心医院党委",
+        "2023-04-01",
+        None,
+        ["210681113200"],
+    ),  # 油坊村, where the village work team is stationed
     ("医院妇女委员会", K.WOMENS_FEDERATION, "东港市中心医院党委", "2010-03-08", None, []),
     ("护理部", K.DEPARTMENT, "东港市中心医院党委", "1995-01-01", None, []),
     ("心理健康志愿服务联盟", K.ALLIANCE, None, "2021-10-10", None, [COUNTY]),
@@ -163,4 +174,10 @@ def seed() -> list[DemoLogin]:
     seed_residents(admin)
     seed_services(admin, orgs)
     seed_programs(admin, orgs)
+    # Issue 12: a staffed hotline month, the village work team's needs ledger, the mask
+    # workshop and the donation drive.
+    seed_hotline_roster(admin, orgs)
+    seed_hotline_calls(admin, orgs)
+    seed_needs(admin, orgs)
+    seed_materials(admin, orgs)
     return LOGINS

@@ -150,8 +150,15 @@ def test_demo_year_of_service_obeys_the_rules_and_has_a_real_shape():
     assert {"followup_home", "followup_phone", "followup_clinic", "smd_screening"} <= set(kinds)
     follow_ups = health.filter(service_type__code__startswith="followup_")
     assert not follow_ups.exclude(resident__tags__tag="severe_mental").exists()
+    # He also sees the hotline calls (health records too) of callers who said they live in 孤山镇
+    # (placed at the township: a caller names no village) — every health record placed there.
+    in_gushan = health.filter(township_code="210681101")
+    assert set(in_gushan.exclude(pk__in=mine).values_list("service_type__code", flat=True)) <= {
+        "hotline_call",
+        "online_consult",
+    }
     assert set(scoped(doctor, ServiceRecord).filter(health=True).values_list("pk", flat=True)) == set(
-        mine.values_list("pk", flat=True)
+        in_gushan.values_list("pk", flat=True)
     )
 
     # Idempotent: seeding again adds nothing.

@@ -16,6 +16,7 @@ from xianfeng.core.tests.access import IN_ORG, load_makers
 from xianfeng.core.tests.factories import user_with_grant
 from xianfeng.imports.spec import REGISTRY as IMPORT_SPECS
 from xianfeng.reports.drill import DRILLABLE
+from xianfeng.reports.families import families
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Xianfeng-test-1"
@@ -36,6 +37,8 @@ def page_urls(world, admin) -> list[str]:
             variants = [{"spec_key": key} for key in IMPORT_SPECS]
         if "key" in kwargs:  # every figure's drill-down
             variants = [{"key": key} for key in DRILLABLE]
+        if "family" in kwargs:  # every drill-down of the hotline and needs figures (reports/families.py)
+            variants = [{"family": fam.key, "key": key} for fam in families() for key in fam.drillable]
         for values in variants:
             url = path
             for key, value in values.items():

@@ -7,6 +7,7 @@ from xianfeng.accounts.roles import Role, Scope
 from xianfeng.accounts.services import api_token_create
 from xianfeng.core.tests.factories import user_with_grant
 from xianfeng.members import services as member_services
+from xianfeng.needs import services as need_services
 from xianfeng.programs import services as program_services
 from xianfeng.residents import services as resident_services
 from xianfeng.residents.tests.factories import TOWN_A, VILLAGE_A, county_regions
@@ -47,6 +48,9 @@ def api_world(world):
     enrollment = program_services.enrollment_create(
         acting_user=admin, program="pairing", resident=resident, responsible_member=member
     )
+    need = need_services.need_create(
+        acting_user=admin, title="甲诉求", category="assistive", resident=resident, org=world.branch_a
+    ).need
     world.volunteer = user_with_grant(Role.MEMBER, Scope.ORG_SUBTREE, world.branch_a, username="volunteer")
     world.ids = {
         "org_id": world.branch_a.pk,
@@ -60,6 +64,7 @@ def api_world(world):
         "code": TOWN_A,
         "record_id": record.pk,
         "enrollment_id": enrollment.pk,
+        "need_id": need.pk,
         "service_type": "free_clinic",
     }
     world.auth = {"admin": bearer_header(admin), "volunteer": bearer_header(world.volunteer)}

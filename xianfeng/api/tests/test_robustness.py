@@ -170,8 +170,9 @@ def test_patch_schemas_publish_text_fields_as_not_nullable():
         "/api/residents/{resident_id}/",
         "/api/servicelog/records/{record_id}/",
         "/api/programs/enrollments/{enrollment_id}/",  # no text field: data (typed), org and people
+        "/api/needs/{need_id}/",
     }
-    named_text = {"/records/": "note", "/enrollments/": None}
+    named_text = {"/records/": "note", "/enrollments/": None, "/needs/": "title"}
     for path, op in PATCHES:
         props = _body_schema(op)["properties"]
         expected = next((field for part, field in named_text.items() if part in path), "name")

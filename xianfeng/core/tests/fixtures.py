@@ -31,7 +31,7 @@ def interface_language_reset():
 
 @pytest.fixture(autouse=True)
 def shipped_catalogue(request):
-    """The service-type catalogue is data a migration ships; a transactional test (a live
+    """The service-type and item catalogues are data migrations ship; a transactional test (a live
     server for the browser) flushes every table when it ends, so tests after it load it again."""
     names = request.fixturenames
     marker = request.node.get_closest_marker("django_db")
@@ -46,6 +46,11 @@ def shipped_catalogue(request):
 
     if not ServiceType.objects.filter(code="medicine_delivery").exists():
         load_catalogue(ServiceType)
+    from xianfeng.materials.catalogue import load_items
+    from xianfeng.materials.models import Item
+
+    if not Item.objects.exists():  # the materials catalogue, shipped the same way (issue 12)
+        load_items(Item, ServiceType)
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy
 from xianfeng.accounts.scoping import VIEW, scoped
 from xianfeng.audit.models import ChangeLog
 from xianfeng.audit.services import changelog_write_many
-from xianfeng.core.idnumber import IdNumberError, parse_id_number
 from xianfeng.core.masking import mask_id_number
 from xianfeng.core.text import normalize_name, normalize_text
 from xianfeng.imports.parsers import parse_date
@@ -31,7 +30,7 @@ from xianfeng.residents.models import Resident
 from xianfeng.residents.selectors import change_region_prefixes
 from xianfeng.residents.services_import import field_indexer
 from xianfeng.servicelog.importing import recheck_scope, text_parser
-from xianfeng.servicelog.importing_people import MemberIndex, ResidentIndex
+from xianfeng.servicelog.importing_people import MemberIndex, ResidentIndex, find_household, find_resident
 from xianfeng.servicelog.importing_places import RecordVillageResolver
 from xianfeng.servicelog.selectors import own_member
 
@@ -215,8 +214,8 @@ class NeedImport(ImportSpec):
             village, message = state["villages"].resolve(values["village"])
             if message:
                 errors["village"] = message
-        resident = self._resident(values, village, raised_on, state, errors)
-        household = self._household(values, village, resident, state, errors)
+        resident = find_resident(values, village, raised_on, state, errors)
+        household = find_household(values, village, resident, state, errors)
         if resident is None and household is None and not errors.keys() & {"id_number", "name", "village"}:
             errors["name"] = _("请填写居民（姓名+所属村，或身份证号）或户编号")
         assignee = None
@@ -280,46 +279,6 @@ class NeedImport(ImportSpec):
             if org_id and org_id in state["orgs"]:
                 return org_id
         return state["user_org"] if state["user_org"] in state["orgs"] else None
-
-    def _resident(self, values, village, raised_on, state, errors) -> dict | None:
-        residents = state["residents"]
-        if values["id_number"]:
-            try:
-                id_value = parse_id_number(values["id_number"], state["today"]).value
-            except IdNumberError as exc:
-                errors["id_number"] = str(exc)
-                return None
-            resident, message = residents.by_id(state["id_indexer"](id_value))
-            if message:
-                errors["id_number"] = message
-                return None
-            if values["name"] and normalize_name(values["name"]) != resident["name_norm"]:
-                errors["name"] = _("身份证号对应的居民是“%(n)s”，与所填姓名不符") % {"n": resident["name"]}
-            return resident
-        if not values["name"]:
-            return None
-        if village is None:
-            errors.setdefault("village", _("按姓名查找居民时须填写所属村（或改填身份证号）"))
-            return None
-        resident, message = residents.by_name_in(village, values["name"], raised_on)
-        if message:
-            errors["name"] = message
-        return resident
-
-    def _household(self, values, village, resident, state, errors) -> int | None:
-        number = values["household_number"]
-        if not number:
-            return None
-        where = village or (resident["village_id"] if resident else None)
-        if where is None:
-            errors.setdefault("village", _("按户编号查找户时须填写所属村"))
-            return None
-        household, message = state["residents"].household(where, number)
-        if message:
-            errors["household_number"] = message
-        elif resident is not None and resident["household_id"] != household:
-            errors["household_number"] = _("该居民不属于户编号为“%(n)s”的户") % {"n": number}
-        return household
 
     def commit(self, rows, ctx):
         user = ctx.user

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from xianfeng.accounts.personal import personal_existence_check_in_import
 from xianfeng.accounts.scoping import VIEW, scoped
+from xianfeng.core.idnumber import IdNumberError, parse_id_number
 from xianfeng.core.text import normalize_name
 from xianfeng.members.models import Member
 from xianfeng.residents.models import Household, Resident
@@ -181,3 +182,51 @@ class ResidentIndex:
         if pk is None:
             return None, _("该村没有户编号为“%(n)s”的户（或不在您的权限范围内）") % {"n": number}
         return pk, ""
+
+
+# --- rows naming a resident or a household ---------------------------------------------------
+
+
+def find_resident(values, village, on, state, errors) -> dict | None:
+    """The resident a row names: by ID number (its name must agree), else by name within the
+    village on the day ``on``; problems go into ``errors`` by column (service-log and needs imports)."""
+    residents = state["residents"]
+    if values["id_number"]:
+        try:
+            id_value = parse_id_number(values["id_number"], state["today"]).value
+        except IdNumberError as exc:
+            errors["id_number"] = str(exc)
+            return None
+        resident, message = residents.by_id(state["id_indexer"](id_value))
+        if message:
+            errors["id_number"] = message
+            return None
+        if values["name"] and normalize_name(values["name"]) != resident["name_norm"]:
+            errors["name"] = _("身份证号对应的居民是“%(n)s”，与所填姓名不符") % {"n": resident["name"]}
+        return resident
+    if not values["name"]:
+        return None
+    if village is None:
+        errors.setdefault("village", _("按姓名查找居民时须填写所属村（或改填身份证号）"))
+        return None
+    resident, message = residents.by_name_in(village, values["name"], on)
+    if message:
+        errors["name"] = message
+    return resident
+
+
+def find_household(values, village, resident, state, errors) -> int | None:
+    """The household a row names by its number within the village (the resident's if none given)."""
+    number = values["household_number"]
+    if not number:
+        return None
+    where = village or (resident["village_id"] if resident else None)
+    if where is None:
+        errors.setdefault("village", _("按户编号查找户时须填写所属村"))
+        return None
+    household, message = state["residents"].household(where, number)
+    if message:
+        errors["household_number"] = message
+    elif resident is not None and resident["household_id"] != household:
+        errors["household_number"] = _("该居民不属于户编号为“%(n)s”的户") % {"n": number}
+    return household

@@ -18,9 +18,7 @@ from django.utils.translation import gettext_lazy
 from xianfeng.accounts.scoping import VIEW
 from xianfeng.audit.models import ChangeLog
 from xianfeng.audit.services import changelog_write_many
-from xianfeng.core.idnumber import IdNumberError, parse_id_number
 from xianfeng.core.masking import mask_id_number
-from xianfeng.core.text import normalize_name
 from xianfeng.imports.parsers import parse_date
 from xianfeng.imports.spec import CREATE, UNCHANGED, Column, ImportSpec, Planned, RowInvalid, register
 from xianfeng.orgs.models import Organization
@@ -44,7 +42,7 @@ from .importing import (
     text_parser,
 )
 from .importing_cells import parse_names
-from .importing_people import MemberIndex, ResidentIndex
+from .importing_people import MemberIndex, ResidentIndex, find_household, find_resident
 from .importing_places import RecordReach, RecordVillageResolver
 from .models import RecordProvider, ServiceRecord
 
@@ -181,8 +179,8 @@ class ServiceRecordImport(ImportSpec):
             village, message = state["villages"].resolve(values["village"])
             if message:
                 errors["village"] = message
-        resident = self._resident(values, village, served_on, state, errors)
-        household = self._household(values, village, resident, state, errors)
+        resident = find_resident(values, village, served_on, state, errors)
+        household = find_household(values, village, resident, state, errors)
         team = None
         if values["team"]:
             team, message = state["teams"].find(values["team"])
@@ -232,46 +230,6 @@ class ServiceRecordImport(ImportSpec):
             )
         record._import_providers = [f"{name} {hours}h" for _pk, name, _branch in members]
         return Planned(CREATE, (record, [(m[0], hours) for m in members]))
-
-    def _resident(self, values, village, served_on, state, errors) -> dict | None:
-        residents = state["residents"]
-        if values["id_number"]:
-            try:
-                id_value = parse_id_number(values["id_number"], state["today"]).value
-            except IdNumberError as exc:
-                errors["id_number"] = str(exc)
-                return None
-            resident, message = residents.by_id(state["id_indexer"](id_value))
-            if message:
-                errors["id_number"] = message
-                return None
-            if values["name"] and normalize_name(values["name"]) != resident["name_norm"]:
-                errors["name"] = _("身份证号对应的居民是“%(n)s”，与所填姓名不符") % {"n": resident["name"]}
-            return resident
-        if not values["name"]:
-            return None
-        if village is None:
-            errors.setdefault("village", _("按姓名查找居民时须填写所属村（或改填身份证号）"))
-            return None
-        resident, message = residents.by_name_in(village, values["name"], served_on)
-        if message:
-            errors["name"] = message
-        return resident
-
-    def _household(self, values, village, resident, state, errors) -> int | None:
-        number = values["household_number"]
-        if not number:
-            return None
-        where = village or (resident["village_id"] if resident else None)
-        if where is None:
-            errors.setdefault("village", _("按户编号查找户时须填写所属村"))
-            return None
-        household, message = state["residents"].household(where, number)
-        if message:
-            errors["household_number"] = message
-        elif resident is not None and resident["household_id"] != household:
-            errors["household_number"] = _("该居民不属于户编号为“%(n)s”的户") % {"n": number}
-        return household
 
     def _providers(self, values, served_on, state, errors) -> list[tuple]:
         if not values["providers"]:

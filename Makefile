@@ -51,8 +51,12 @@ lint: deps
 	$(PY) scripts/lint_scoped_queries.py
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
+# The suite in two processes (CI has 2 cores), then the real-browser tests on their own (one
+# chromium at a time): the whole .ci/run stays well under 30 minutes.
+PYTEST_WORKERS ?= 2
 test: deps assets system-deps lint
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) -m "not browser"
+	$(VENV)/bin/pytest -m browser
 	$(PY) scripts/prod_smoke.py
 
 # The README's production steps for real: collectstatic, gunicorn with DEBUG off and generated
@@ -63,8 +67,9 @@ prod-smoke: deps assets
 test-postgres: deps assets system-deps
 	@db=xianfeng_test_$$$$; \
 	 psql "$(PG_URL)/postgres" -qc "CREATE DATABASE $$db" && \
-	 trap 'psql "$(PG_URL)/postgres" -qc "DROP DATABASE IF EXISTS $$db WITH (FORCE)"; psql "$(PG_URL)/postgres" -qc "DROP DATABASE IF EXISTS test_$$db WITH (FORCE)"' EXIT; \
-	 DATABASE_URL="$(PG_URL)/$$db" $(VENV)/bin/pytest
+	 trap 'for d in $$db test_$$db test_$${db}_gw0 test_$${db}_gw1 test_$${db}_gw2 test_$${db}_gw3; do psql "$(PG_URL)/postgres" -qc "DROP DATABASE IF EXISTS $$d WITH (FORCE)"; done' EXIT; \
+	 DATABASE_URL="$(PG_URL)/$$db" $(VENV)/bin/pytest -n $(PYTEST_WORKERS) -m "not browser" && \
+	 DATABASE_URL="$(PG_URL)/$$db" $(VENV)/bin/pytest -m browser
 
 bench: deps
 	$(PIP) install --quiet -r bench/requirements.txt

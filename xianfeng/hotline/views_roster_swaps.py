@@ -156,7 +156,8 @@ class _SwapActionView(ScopedObjectView):
         return selectors.managed(self.request.user, rows, self.kwargs["pk"], lambda s: s.assignment.shift)
 
     def perform(self, swap, note: str) -> None:
-        raise NotImplementedError
+        """Call the decision's service; each subclass (approve, reject, withdraw) defines it."""
+        raise NotImplementedError(f"{type(self).__name__} must define perform()")
 
     def get(self, request, pk):
         self.get_object()

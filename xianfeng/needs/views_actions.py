@@ -27,10 +27,12 @@ class NeedFormActionView(NeedObjectMixin, ScopedObjectView):
     success_message = ""
 
     def make_form(self, need, data=None):
-        raise NotImplementedError
+        """The action's form; each subclass (assign, close, reopen, void…) defines it."""
+        raise NotImplementedError(f"{type(self).__name__} must define make_form()")
 
     def perform(self, need, form):
-        raise NotImplementedError
+        """Call the action's service with the cleaned form; each subclass defines it."""
+        raise NotImplementedError(f"{type(self).__name__} must define perform()")
 
     def extra_context(self, need) -> dict:
         return {}

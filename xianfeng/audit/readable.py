@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
+from django.db.models import ForeignObjectRel
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
@@ -53,9 +54,12 @@ def _field(model, name: str):
     if model is None:
         return None
     try:
-        return model._meta.get_field(name)
+        field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return None
+    # A snapshot key named like a reverse relation (a record's "providers", listed in its
+    # snapshot) is not a column of the row: shown under its key, as a plain value.
+    return None if isinstance(field, ForeignObjectRel) else field
 
 
 def hidden(name: str, field) -> bool:

@@ -67,3 +67,28 @@ def test_change_log_page_queries_stay_flat(world, login):
     for i in range(1, 8):
         org_services.org_create(acting_user=world.admin, name=f"小组{i}", kind="group", parent=world.branch_b)
     assert queries() == few
+
+
+def test_a_snapshot_key_named_like_a_reverse_relation_reads_as_a_plain_value(world, login):
+    """A record that another app's fact wrote (servicelog/derived.py) lists its providers in the
+    snapshot; "providers" is also the name of the reverse relation from RecordProvider."""
+    from django.utils import timezone
+
+    from xianfeng.members.tests.factories import MemberFactory
+    from xianfeng.servicelog.derived import derived_record_create
+    from xianfeng.servicelog.tests.factories import service_type
+
+    member = MemberFactory(name="周值守", branch=world.branch_a)
+    record = derived_record_create(
+        acting_user=world.admin,
+        service_type=service_type("mask_distribution"),
+        org=world.branch_a,
+        served_on=timezone.localdate(),
+        providers=[(member, 1)],
+        quantity=3000,
+    )
+    auditor = user_with_grant(Role.AUDITOR, Scope.ALL, None, username="auditor")
+    client = login(auditor)
+    assert client.get(reverse("audit:changes")).status_code == 200
+    text = page_text(client, model="servicelog.ServiceRecord", object_id=record.pk)
+    assert "providers" in text and "周值守 1" in text

@@ -333,7 +333,7 @@ def call_update(*, acting_user, call: Call, **changes) -> Call:
     unknown = set(changes) - UPDATE_FIELDS
     if unknown:
         raise TypeError(f"call_update cannot change {sorted(unknown)}")
-    call = Call.objects.select_for_update().select_related("record", "org").get(pk=call.pk)
+    call = Call.objects.select_for_update(of=("self",)).select_related("record", "org").get(pk=call.pk)
     ensure_in_scope(acting_user, call, CHANGE)
     if call.is_voided:
         raise ValidationError(_("该来电已作废，不能修改"))
@@ -375,7 +375,7 @@ def call_void(*, acting_user, call: Call, reason: str) -> Call:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请填写作废原因")})
-    call = Call.objects.select_for_update().select_related("record", "org").get(pk=call.pk)
+    call = Call.objects.select_for_update(of=("self",)).select_related("record", "org").get(pk=call.pk)
     ensure_in_scope(acting_user, call, CHANGE)
     if call.is_voided:
         at = timezone.localtime(call.voided_at).strftime("%Y-%m-%d %H:%M")

@@ -75,7 +75,7 @@ def escalation_open(
 
 
 def _locked(acting_user, escalation: Escalation) -> Escalation:
-    escalation = Escalation.objects.select_for_update().select_related("call").get(pk=escalation.pk)
+    escalation = Escalation.objects.select_for_update(of=("self",)).select_related("call").get(pk=escalation.pk)
     ensure_in_scope(acting_user, escalation, CHANGE)
     if escalation.closed_at is not None:
         raise ValidationError(_("该危机升级已处理完毕，不能再修改"))

@@ -80,7 +80,7 @@ def _shift_snapshot(shift: Shift) -> dict:
 
 
 def _lock_shift(shift: Shift) -> Shift:
-    return Shift.objects.select_for_update().select_related("team__owner_org").get(pk=shift.pk)
+    return Shift.objects.select_for_update(of=("self",)).select_related("team__owner_org").get(pk=shift.pk)
 
 
 # --- shifts -------------------------------------------------------------------------------------
@@ -290,7 +290,9 @@ def assignment_add(*, acting_user, shift: Shift, member: Member) -> ShiftAssignm
 def assignment_remove(*, acting_user, assignment: ShiftAssignment) -> None:
     """Take a member off a shift that has not ended (a past duty is history)."""
     assignment = (
-        ShiftAssignment.objects.select_for_update().select_related("shift__team", "member").get(pk=assignment.pk)
+        ShiftAssignment.objects.select_for_update(of=("self",))
+        .select_related("shift__team", "member")
+        .get(pk=assignment.pk)
     )
     ensure_in_scope(acting_user, assignment.shift, CHANGE)
     if has_ended(assignment.shift):

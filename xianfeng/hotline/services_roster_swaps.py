@@ -33,7 +33,7 @@ def _swap_snapshot(swap: SwapRequest, from_member: str = "") -> dict:
 
 def _lock_swap(swap: SwapRequest) -> SwapRequest:
     return (
-        SwapRequest.objects.select_for_update()
+        SwapRequest.objects.select_for_update(of=("self",))
         .select_related("assignment__shift__team__owner_org", "assignment__member", "to_member")
         .get(pk=swap.pk)
     )
@@ -44,7 +44,9 @@ def swap_request(*, acting_user, assignment: ShiftAssignment, to_member: Member,
     """Ask to hand ``assignment`` to ``to_member``. Whoever sees the duty may call this; it is
     refused (a form error, not 403) unless it is the user's own duty or the user manages the roster."""
     assignment = (
-        ShiftAssignment.objects.select_for_update().select_related("shift__team", "member").get(pk=assignment.pk)
+        ShiftAssignment.objects.select_for_update(of=("self",))
+        .select_related("shift__team", "member")
+        .get(pk=assignment.pk)
     )
     if not scoped(acting_user, ShiftAssignment, VIEW).filter(pk=assignment.pk).exists():
         raise PermissionDenied("assignment outside the user's scope")
@@ -114,7 +116,9 @@ def swap_approve(*, acting_user, swap: SwapRequest, note: str = "") -> SwapReque
     """Move the duty to the colleague, checking again that they are in the team and free."""
     swap = _lock_swap(swap)
     assignment = (
-        ShiftAssignment.objects.select_for_update().select_related("member", "shift__team").get(pk=swap.assignment_id)
+        ShiftAssignment.objects.select_for_update(of=("self",))
+        .select_related("member", "shift__team")
+        .get(pk=swap.assignment_id)
     )
     shift = assignment.shift
     ensure_in_scope(acting_user, shift, CHANGE)

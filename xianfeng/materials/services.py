@@ -202,7 +202,7 @@ def receipt_void(*, acting_user, receipt: Receipt, reason: str) -> Receipt:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请填写作废原因")})
-    receipt = Receipt.objects.select_for_update().select_related("org", "item").get(pk=receipt.pk)
+    receipt = Receipt.objects.select_for_update(of=("self",)).select_related("org", "item").get(pk=receipt.pk)
     ensure_in_scope(acting_user, receipt, CHANGE)
     if receipt.is_voided:
         raise ValidationError(

@@ -244,7 +244,9 @@ def distribution_void(*, acting_user, distribution: Distribution, reason: str) -
     if not reason:
         raise ValidationError({"reason": _("请填写作废原因")})
     distribution = (
-        Distribution.objects.select_for_update().select_related("org", "item", "record").get(pk=distribution.pk)
+        Distribution.objects.select_for_update(of=("self",))
+        .select_related("org", "item", "record")
+        .get(pk=distribution.pk)
     )
     ensure_in_scope(acting_user, distribution, CHANGE)
     if distribution.is_voided:

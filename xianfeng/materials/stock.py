@@ -30,7 +30,7 @@ def locked_stock(org, item: Item) -> Stock:
     """The stock row of ``org`` × ``item``, created at zero if missing, locked until the
     transaction ends (call inside one)."""
     Stock.objects.get_or_create(org=org, item=item)
-    return Stock.objects.select_for_update().select_related("item", "org").get(org=org, item=item)
+    return Stock.objects.select_for_update(of=("self",)).select_related("item", "org").get(org=org, item=item)
 
 
 def stock_add(stock: Stock, quantity: Decimal) -> Stock:

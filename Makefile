@@ -67,7 +67,7 @@ prod-smoke: deps assets
 test-postgres: deps assets system-deps
 	@db=xianfeng_test_$$$$; \
 	 psql "$(PG_URL)/postgres" -qc "CREATE DATABASE $$db" && \
-	 trap 'for d in $$db test_$$db test_$${db}_gw0 test_$${db}_gw1 test_$${db}_gw2 test_$${db}_gw3; do psql "$(PG_URL)/postgres" -qc "DROP DATABASE IF EXISTS $$d WITH (FORCE)"; done' EXIT; \
+	 trap 'for d in $$db test_$$db test_$${db}_gw0 test_$${db}_gw1 test_$${db}_gw2 test_$${db}_gw3; do PGOPTIONS=--client-min-messages=warning psql "$(PG_URL)/postgres" -qc "DROP DATABASE IF EXISTS $$d WITH (FORCE)"; done' EXIT; \
 	 DATABASE_URL="$(PG_URL)/$$db" $(VENV)/bin/pytest -n $(PYTEST_WORKERS) -m "not browser" && \
 	 DATABASE_URL="$(PG_URL)/$$db" $(VENV)/bin/pytest -m browser
 

@@ -52,6 +52,16 @@ PAGES = [
     "/audit/changes/",
     "/audit/access/",
     "/audit/logins/",
+    "/servicelog/records/",
+    "/reports/",
+    "/hotline/calls/",
+    "/hotline/roster/",
+    "/hotline/escalations/",
+    "/hotline/dashboard/",
+    "/needs/",
+    "/needs/figures/",
+    "/materials/",
+    "/materials/ledger/",
     "/api/docs",
 ]
 API_LISTS = [
@@ -62,6 +72,9 @@ API_LISTS = [
     "/api/residents/",
     "/api/households/",
     "/api/regions/",
+    "/api/hotline/calls/",
+    "/api/needs/",
+    "/api/materials/distributions/",
 ]
 HASHED_STATIC = re.compile(r"""(?:src|href)=["'](/static/[^"'?#]+)["']""")
 OTHER_HOST = re.compile(r"""<(?:script|link|img)\b[^>]*\b(?:src|href)=["'](?:https?:)?//""", re.IGNORECASE)

@@ -127,6 +127,8 @@ INSTALLED_APPS = [
     "xianfeng.hotline",
     "xianfeng.needs",
     "xianfeng.materials",
+    "xianfeng.partylife",
+    "xianfeng.emergencies",
     "xianfeng.imports",
     "xianfeng.api",
     "xianfeng.demo",

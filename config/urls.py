@@ -21,6 +21,8 @@ urlpatterns = [
     path("hotline/", include("xianfeng.hotline.urls")),
     path("needs/", include("xianfeng.needs.urls")),
     path("materials/", include("xianfeng.materials.urls")),
+    path("partylife/", include("xianfeng.partylife.urls")),
+    path("emergencies/", include("xianfeng.emergencies.urls")),
     path("imports/", include("xianfeng.imports.urls")),
     path("audit/", include("xianfeng.audit.urls")),
     path("api/", api.urls),

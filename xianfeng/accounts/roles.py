@@ -79,6 +79,13 @@ _BUSINESS = [
     "hotlineroster",
     "needs",
     "materials",
+    # Issue 13: organizational life, study, dues, party-building funds, emergencies and 请战书.
+    "partylife",
+    "study",
+    "dues",
+    "funds",
+    "emergencies",
+    "pledges",
 ]
 
 
@@ -112,6 +119,17 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "needs.export",
         "materials.change",
         "materials.export",
+        # Issue 13: 党办 keeps the committee's organizational life, dues, funds and crisis mode.
+        "partylife.change",
+        "partylife.export",
+        "study.change",
+        "dues.change",
+        "dues.export",
+        "funds.change",
+        "funds.export",
+        "emergencies.change",
+        "emergencies.export",
+        "pledges.change",
     },
     Role.SECRETARY: _view(*_BUSINESS)
     | {
@@ -125,14 +143,39 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "hotlineroster.change",
         "needs.change",
         "materials.change",
+        # Issue 13: the branch's 三会一课, study record, dues statement and budget; in a crisis the
+        # secretary files the ward's reports and forms the branch's commando teams.
+        "partylife.change",
+        "study.change",
+        "dues.change",
+        "dues.export",
+        "funds.change",
+        "emergencies.change",
+        "pledges.change",
     },
     # A volunteer sees residents and records their own services; health data (programs, a
     # resident's psychiatric tag) only through later, assignment-bound rules.
     # Programs: the pairings and visits assigned to them (and their organization's ordinary ones).
     # Issue 12: they record and work the needs assigned to them, read the duty roster (and ask
     # to swap their own duty) and the stock they hand out; hotline calls are not theirs to read.
-    Role.MEMBER: _view("orgs", "teams", "residents", "servicelog", "programs", "hotlineroster", "needs", "materials")
-    | {"servicelog.change", "programs.change", "needs.change"},
+    # Issue 13: their branch's meetings and study items and the emergencies of the orgs above
+    # them; their own dues, study and 请战书 only (OWN_ONLY below).
+    Role.MEMBER: _view(
+        "orgs",
+        "teams",
+        "residents",
+        "servicelog",
+        "programs",
+        "hotlineroster",
+        "needs",
+        "materials",
+        "partylife",
+        "emergencies",
+        "dues",
+        "study",
+        "pledges",
+    )
+    | {"servicelog.change", "programs.change", "needs.change", "study.change", "pledges.change"},
     Role.DOCTOR: _view("orgs", "residents", "servicelog", "programs", "reports")
     | {
         "residents.change",
@@ -154,10 +197,23 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "hotlineroster.change",
         "needs.view",
     },
-    Role.LEADER: _view(*_BUSINESS) | {"reports.export", "needs.export", "materials.export"},
+    Role.LEADER: _view(*_BUSINESS)
+    | {"reports.export", "needs.export", "materials.export", "partylife.export", "funds.export", "emergencies.export"},
     Role.AUDITOR: _view("orgs") | {"audit.view", "accounts.view"},
     Role.HOTLINE: _view("orgs", "teams", "hotlineroster") | {"hotline.view", "hotline.change", "hotline.reveal"},
 }
+
+# Permissions a role holds over its holder's own rows only, whatever the grant's scope (the
+# model's ScopeSpec.owner): a volunteer whose grant covers their branch reads their own dues,
+# marks their own study done and writes their own 请战书, never a colleague's (issue 13).
+OWN_ONLY: dict[str, set[str]] = {
+    Role.MEMBER: {"dues.view", "study.view", "study.change", "pledges.view", "pledges.change"},
+}
+
+
+def role_owns_only(role: str, permission: str) -> bool:
+    return permission in OWN_ONLY.get(role, set())
+
 
 # Roles whose holders may read their own ChangeLog rows regardless of audit rights.
 READ_ONLY_ROLES = {Role.LEADER, Role.AUDITOR}

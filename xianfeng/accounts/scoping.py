@@ -15,10 +15,10 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from xianfeng.core.scoping import CHANGE, EXPORT, REVEAL, VIEW, ScopeSpec
-from xianfeng.orgs.models import Organization
+from xianfeng.orgs.models import PATH_SEPARATOR, Organization
 
 from .models import Grant
-from .roles import HEALTH, Scope, role_allows
+from .roles import HEALTH, Scope, role_allows, role_owns_only
 
 __all__ = [
     "CHANGE",
@@ -56,9 +56,11 @@ def _lookup_q(model, lookup: str, op: str, value, multi: bool) -> Q:
     return q
 
 
-def grant_filter(grant, model: type[models.Model], user) -> Q | None:
+def grant_filter(grant, model: type[models.Model], user, action: str = VIEW) -> Q | None:
     """The rows one grant opens; None means every row."""
     spec = _spec(model)
+    if role_owns_only(grant.role, permission_name(model, action)):
+        return _owner_q(model, spec.owner, user) if spec.owner else _NOTHING
     if grant.scope == Scope.ALL:
         return None
     if grant.scope in (Scope.ORG_SUBTREE, Scope.ORG_ONLY):
@@ -72,6 +74,8 @@ def grant_filter(grant, model: type[models.Model], user) -> Q | None:
         if spec.served_region:
             for code in served_region_codes(grant.org, subtree):
                 q |= Q(**{f"{spec.served_region}__startswith": code})
+        if spec.org_ancestors_view and spec.org_path and action == VIEW:
+            q |= Q(**{f"{spec.org_path}__in": ancestor_paths(grant.org.path)})
         return q
     if grant.scope == Scope.REGION:
         if spec.region_levels:
@@ -87,6 +91,12 @@ def grant_filter(grant, model: type[models.Model], user) -> Q | None:
             return _NOTHING
         return _owner_q(model, spec.owner, user)
     return _NOTHING
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """The materialized paths of the organizations above ``path`` (``/1/4/`` → ``['/1/']``)."""
+    parts = [p for p in path.split(PATH_SEPARATOR) if p]
+    return [PATH_SEPARATOR + PATH_SEPARATOR.join(parts[:n]) + PATH_SEPARATOR for n in range(1, len(parts))]
 
 
 def _owner_q(model, lookup: str, user) -> Q:
@@ -212,7 +222,7 @@ def permission_filter(user, model: type[models.Model], permission: str) -> Q | N
             continue
         if grant.scope == Scope.SELF and spec.owner_actions and action not in spec.owner_actions:
             continue  # a 仅本人 grant opens the owner's rows only for the owner's actions
-        q = grant_filter(grant, model, user)
+        q = grant_filter(grant, model, user, action)
         if q is None:
             return None
         combined = q if combined is None else combined | q

@@ -39,6 +39,9 @@ class ScopeSpec:
     own duty on a roster, but only the roster's managers change it).
     area: the permission prefix when it is not the app label (the service-type catalogue is
     edited only by holders of "servicetypes.change", not by everyone who records services).
+    org_ancestors_view: an organization grant also lets its holder view rows that belong to an
+    organization above the grant's (a committee's call to serve reaches every branch below it;
+    a member of a branch reads the emergency the committee runs). Viewing only.
     """
 
     org_path: str | None = None
@@ -53,6 +56,7 @@ class ScopeSpec:
     health: str | None = None
     owner_actions: tuple[str, ...] = ()
     area: str | None = None
+    org_ancestors_view: bool = False
 
 
 # The region columns of a counted fact (village 12, township 9, county 6 digits).

@@ -32,8 +32,8 @@ def test_widened_scope_turns_the_matrix_red(world, monkeypatch):
     """An org-subtree grant that opens every row: out-of-scope objects answer and show up."""
     real = scoping.grant_filter
 
-    def widened(grant, model, user):
-        return None if grant.scope == Scope.ORG_SUBTREE else real(grant, model, user)
+    def widened(grant, model, user, action="view"):
+        return None if grant.scope == Scope.ORG_SUBTREE else real(grant, model, user, action)
 
     monkeypatch.setattr(scoping, "grant_filter", widened)
     violations = run_subset(world)
@@ -46,10 +46,10 @@ def test_org_only_ignoring_its_org_turns_the_matrix_red(world, monkeypatch):
     """本组织 that forgets the org: the doctor's org_only grant reaches a sibling branch."""
     real = scoping.grant_filter
 
-    def careless(grant, model, user):
+    def careless(grant, model, user, action="view"):
         if grant.scope == Scope.ORG_ONLY:
-            return real(type(grant)(scope=Scope.ALL, role=grant.role), model, user)
-        return real(grant, model, user)
+            return real(type(grant)(scope=Scope.ALL, role=grant.role), model, user, action)
+        return real(grant, model, user, action)
 
     monkeypatch.setattr(scoping, "grant_filter", careless)
     violations = run_subset(world)
@@ -76,10 +76,10 @@ def test_a_needs_and_materials_scope_that_forgets_its_org_turns_the_matrix_red(w
     """An org grant opening every need, receipt and distribution: out-of-scope rows answer and show."""
     real = scoping.grant_filter
 
-    def careless(grant, model, user):
+    def careless(grant, model, user, action="view"):
         if model in (Need, Receipt, Distribution) and grant.scope in (Scope.ORG_SUBTREE, Scope.ORG_ONLY):
             return None
-        return real(grant, model, user)
+        return real(grant, model, user, action)
 
     routes = [ROUTES[route_id] for route_id in ISSUE_12_SUBSET]
     combos = [("secretary", "org_subtree"), ("member", "org_only")]

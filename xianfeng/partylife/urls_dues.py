@@ -1,0 +1,3 @@
+"""Pages of the party dues and party-building funds (and the dues import)."""
+
+urlpatterns: list = []

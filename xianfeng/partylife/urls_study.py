@@ -1,0 +1,3 @@
+"""Pages of the study items and completions, honours and outputs (and their org-page panel)."""
+
+urlpatterns: list = []

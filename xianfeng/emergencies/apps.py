@@ -8,7 +8,8 @@ class EmergenciesConfig(AppConfig):
     verbose_name = _("应急指挥")
 
     def ready(self):
-        from . import hooks_command, hooks_people
+        from . import hooks_command, hooks_figures, hooks_people
 
         hooks_command.register()
         hooks_people.register()
+        hooks_figures.register()

@@ -1,4 +1,4 @@
-"""Registrations of 请战书, commando and outbound teams, 1-to-1 family pairing, duty rosters and front-line applications."""
+"""Registrations of 请战书, commando and outbound teams, family pairing, duty rosters and applications."""
 
 
 def register() -> None:

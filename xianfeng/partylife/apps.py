@@ -9,8 +9,9 @@ class PartylifeConfig(AppConfig):
 
     def ready(self):
         # Each part plugs its 工作台 panels, import kinds, org-page panels and figures in here.
-        from . import hooks_dues, hooks_meetings, hooks_study
+        from . import hooks_dues, hooks_figures, hooks_meetings, hooks_study
 
         hooks_meetings.register()
         hooks_study.register()
         hooks_dues.register()
+        hooks_figures.register()

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from xianfeng.core.tests.access import RELATIONS
+from xianfeng.core.tests.access import OWN, RELATIONS
 
 EXPECTATIONS_FILE = Path(__file__).with_name("access_expectations.md")
 
@@ -39,6 +39,7 @@ class Expectations:
     words: dict[str, str] = field(default_factory=dict)  # path word -> action
     shown: set[tuple[str, str]] = field(default_factory=set)  # (area, relation) whose names may appear
     areas: dict[str, str] = field(default_factory=dict)  # "app.Model" -> area, where not the app
+    own_only: set[tuple[str, str, str]] = field(default_factory=set)  # (role, area, action): own rows only
 
     def area_of(self, model) -> str:
         return self.areas.get(model._meta.label, model._meta.app_label)
@@ -59,6 +60,8 @@ class Expectations:
         return None
 
     def reaches(self, area: str, action: str, scope: str, relation: str, role: str = "") -> bool:
+        if (role, area, action) in self.own_only:  # 表三 仅限本人: whatever the scope, own rows only
+            return relation == OWN
         row = self._exception(area, action, scope, relation, role)
         if row is not None:
             return row[4]
@@ -166,7 +169,8 @@ def parse(text: str) -> Expectations:
     missing = {(r, s) for r in RELATIONS for s in SCOPES} - set(exp.reach)
     assert not missing, f"表二 lacks {sorted(missing)}"
 
-    for area, relations, action_cell, scope_cell, reached, any_role, not_admin, _why in sections["表三"][0][1:]:
+    exceptions_table, *own_only_tables = sections["表三"]
+    for area, relations, action_cell, scope_cell, reached, any_role, not_admin, _why in exceptions_table[1:]:
         exp.exceptions.append(
             (
                 area,
@@ -178,6 +182,12 @@ def parse(text: str) -> Expectations:
                 _mark(not_admin),
             )
         )
+
+    for own_only_table in own_only_tables:  # 仅限本人: area, role, actions
+        for area, role_cell, action_cell, _why in own_only_table[1:]:
+            role = role_cell.split()[0]
+            assert role in ROLES, f"unknown role {role!r} in 表三 仅限本人"
+            exp.own_only |= {(role, area, action) for action in _actions(exp.legend, action_cell)}
 
     for word, action_cell, _example in sections["表四"][0][1:]:
         (action,) = _actions(exp.legend, action_cell)

@@ -230,8 +230,8 @@ def minimal_value(schema: dict, node: dict):
     kind = node.get("type")
     if kind == "object" or "properties" in node:
         return {k: minimal_value(schema, node["properties"][k]) for k in node.get("required", [])}
-    if kind == "array":
-        return []
+    if kind == "array":  # as few items as the schema allows (a team formed from at least one 请战书)
+        return [minimal_value(schema, node["items"]) for _ in range(node.get("minItems", 0))]
     if kind == "integer" or kind == "number":  # an id nothing has, within the schema's bounds
         return min(max(999_999, node.get("minimum", 0)), node.get("maximum", 999_999))
     if kind == "boolean":

@@ -7,14 +7,14 @@ from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from xianfeng.accounts.scoped_views import ScopedObjectView
 from xianfeng.accounts.scoping import CHANGE
+from xianfeng.core.downloads import file_response
 from xianfeng.core.filecrypt import FileDecryptionError, decrypt_bytes
 
 from . import evidence, services_evidence
@@ -68,15 +68,6 @@ class ActivityUploadView(ScopedObjectView):
         return redirect("servicelog:activity_detail", pk=activity.pk)
 
 
-def _file_response(data: bytes, content_type: str, name: str, inline: bool) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(not inline, name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
-    return response
-
-
 def _decrypted(field_file, item: ActivityFile) -> bytes:
     try:
         return decrypt_bytes(field_file)
@@ -93,7 +84,7 @@ class ActivityFileView(ScopedObjectView):
     def get(self, request, pk):
         item = self.get_object()
         is_photo = item.kind == ActivityFile.Kind.PHOTO and item.content_type.startswith("image/")
-        return _file_response(_decrypted(item.file, item), item.content_type, item.original_name, inline=is_photo)
+        return file_response(_decrypted(item.file, item), item.original_name, item.content_type, inline=is_photo)
 
 
 class ActivityFileThumbView(ScopedObjectView):
@@ -105,9 +96,9 @@ class ActivityFileThumbView(ScopedObjectView):
         item = self.get_object()
         if not item.thumbnail:
             label = PurePosixPath(item.original_name).suffix.lstrip(".") or "file"
-            return _file_response(evidence.placeholder_svg(label), "image/svg+xml", "file.svg", inline=True)
+            return file_response(evidence.placeholder_svg(label), "file.svg", "image/svg+xml", inline=True)
         name = PurePosixPath(item.original_name).stem + "-thumb.jpg"
-        return _file_response(_decrypted(item.thumbnail, item), "image/jpeg", name, inline=True)
+        return file_response(_decrypted(item.thumbnail, item), name, "image/jpeg", inline=True)
 
 
 class ActivityFileDeleteView(ScopedObjectView):

@@ -8,8 +8,10 @@ never 500, and the bounds are published in the OpenAPI schema.
 import datetime
 from typing import Annotated, Any
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
+from pydantic import AfterValidator
 
 from xianfeng.core.pagination import cached_count
 
@@ -34,6 +36,16 @@ Date = Annotated[
         json_schema_extra={"formatMinimum": f"{MIN_DATE:%Y-%m-%d}", "formatMaximum": f"{MAX_DATE:%Y-%m-%d}"},
     ),
 ]
+
+
+def _local_time(value: datetime.time) -> datetime.time:
+    if value.tzinfo is not None:
+        raise ValueError(_("请填写不带时区的当地时间，如 16:30"))
+    return value
+
+
+# A wall-clock time of day (a meeting's start): local, without a UTC offset.
+LocalTime = Annotated[datetime.time, AfterValidator(_local_time)]
 
 
 def _nothing() -> None:

@@ -2,4 +2,12 @@
 
 
 def register() -> None:
-    """Filled in by the meetings part: 工作台 panels, import kinds, figures."""
+    """The 工作台 panel of missing meetings and the import kind 组织生活会议记录."""
+    from xianfeng.core.home import register_panel
+
+    from . import imports_meetings  # noqa: F401  (registers the import spec)
+    from .home_meetings import missing_panel
+
+    register_panel(
+        "partylife-meetings", order=16, template="partylife/compliance_home_panel.html", context=missing_panel
+    )

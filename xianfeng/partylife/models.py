@@ -64,6 +64,7 @@ class Meeting(VoidableModel, TimeStampedModel):
     is_valid = models.BooleanField(
         _("会议有效"), default=True, help_text=_("需要过半数到会的会议，未达到法定人数时不能标为有效")
     )
+    invalid_note = models.CharField(_("无效说明"), max_length=200, blank=True)
     # A 主题党日 that was also a volunteer day counts in both places (issue 13 §1).
     activity = models.OneToOneField(
         "servicelog.Activity",
@@ -133,6 +134,35 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} · {self.get_status_display()}"
+
+    def audit_org_path(self) -> str:
+        return self.meeting.org.path
+
+
+class MeetingFile(models.Model):
+    """An attachment of a meeting's minutes (a scan, a photo), stored encrypted like ActivityFile and
+    served only to users who may see the meeting."""
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(_("文件"), upload_to="partylife/minutes/%Y/%m/", max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小（字节）"), default=0)
+    caption = models.CharField(_("说明"), max_length=200, blank=True)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    scope_spec = ScopeSpec(org_path="meeting__org__path", area="partylife")
+
+    class Meta:
+        verbose_name = _("会议附件")
+        verbose_name_plural = _("会议附件")
+        ordering = ["meeting_id", "id"]
+
+    def __str__(self) -> str:
+        return self.caption or self.original_name
 
     def audit_org_path(self) -> str:
         return self.meeting.org.path
@@ -248,7 +278,10 @@ class DuesRate(TimeStampedModel):
     amount = models.DecimalField(_("月交纳额（元）"), max_digits=8, decimal_places=2)
     note = models.CharField(_("说明"), max_length=200, blank=True, help_text=_("自愿多交等情况"))
 
-    scope_spec = ScopeSpec(org_path="member__branch__path", owner="member__user", owner_always=True, area="dues")
+    # A member reads their own dues; only the branch records and corrects them.
+    scope_spec = ScopeSpec(
+        org_path="member__branch__path", owner="member__user", owner_always=True, owner_actions=("view",), area="dues"
+    )
 
     class Meta:
         verbose_name = _("党费标准")
@@ -283,7 +316,10 @@ class DuesPayment(VoidableModel):
         settings.AUTH_USER_MODEL, verbose_name=_("录入人"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    scope_spec = ScopeSpec(org_path="member__branch__path", owner="member__user", owner_always=True, area="dues")
+    # A member reads their own dues; only the branch records and corrects them.
+    scope_spec = ScopeSpec(
+        org_path="member__branch__path", owner="member__user", owner_always=True, owner_actions=("view",), area="dues"
+    )
 
     class Meta:
         verbose_name = _("党费交纳")

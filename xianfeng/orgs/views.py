@@ -12,6 +12,7 @@ from xianfeng.core.params import query_int
 from . import selectors, services
 from .forms import DissolveForm, MoveForm, OrganizationForm
 from .models import Organization
+from .panels import org_panels
 
 
 class OrgListView(ScopedListView):
@@ -90,6 +91,7 @@ class OrgDetailView(ScopedObjectView):
                 "partners": org.partners.all(),
                 "history": history,
                 "can_change": scoped(request.user, Organization, CHANGE).filter(pk=org.pk).exists(),
+                "panels": org_panels(request.user, org),
             },
         )
 

@@ -2,4 +2,7 @@
 
 
 def register() -> None:
-    """Filled in by the figures part."""
+    """组织生活与党建 in the reports: dashboard panel, API, ``manage.py report`` (reports_family.py)."""
+    from . import reports_family
+
+    reports_family.register()

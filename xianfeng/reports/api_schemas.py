@@ -101,6 +101,65 @@ class ReportNeedsOut(Schema):
     by_township: list[ReportNeedsTownshipOut] = Field(description="按乡镇")
 
 
+class ReportPartylifeOut(Schema):
+    """组织生活与党建 (partylife/figures.py; 口径 in partylife/reports_family.py). Regions do not apply."""
+
+    areas: list[str] = Field(description="读者统计报表权限所及的领域：partylife、study、dues、funds")
+    meetings_held: int = Field(description="召开的有效会议（未作废）")
+    meetings_by_kind: dict[str, int] = Field(description="会议类型代码 → 次数")
+    attendance_expected: int = Field(description="上述会议应到人数之和")
+    attendance_present: int = Field(description="上述会议实到人数之和")
+    attendance_rate: float | None = Field(description="到会率 %")
+    compliance_required: int = Field(description="期间内已结束的应开会议周期（支部 × 类型 × 周期）")
+    compliance_met: int = Field(description="其中按要求召开的周期")
+    compliance_rate: float | None = Field(description="组织生活达标率 %")
+    study_items: int = Field(description="推送学习内容")
+    study_completions: int = Field(description="完成学习（人次）")
+    study_hours: float = Field(description="学习时长（学时）")
+    dues_due: float | None = Field(description="应交党费（元）；无党费查看权限时为 null")
+    dues_collected: float | None = Field(description="已交党费（元）")
+    dues_payments: int = Field(description="党费交纳笔数")
+    dues_collection_rate: float | None = Field(description="党费收缴率 %")
+    dues_arrears_members: int = Field(description="连续 6 个月及以上未交党费的党员数")
+    funds_budget: float | None = Field(description="党建经费预算（元）；无经费查看权限时为 null")
+    funds_spent: float | None = Field(description="党建经费支出（元）")
+    funds_balance: float | None = Field(description="结余（元）")
+    funds_expenses: int = Field(description="支出笔数")
+    funds_over_budget: int = Field(description="超预算支出笔数")
+    funds_by_category: dict[str, float] = Field(description="支出类别代码 → 金额（元）")
+    honours: int = Field(description="获得荣誉")
+    honours_by_level: dict[str, int] = Field(description="荣誉级别代码 → 项数")
+    outputs: int = Field(description="党建成果")
+    outputs_by_kind: dict[str, int] = Field(description="成果类型代码 → 项数（magazine：院刊期号）")
+
+
+class ReportEmergencyLatestOut(Schema):
+    emergency: int
+    name: str
+    day: str = Field(description="最近一份每日报告的日期 YYYY-MM-DD")
+    counts: dict[str, int] = Field(description="字段代码 → 累计数")
+
+
+class ReportEmergenciesOut(Schema):
+    """应急处置 (emergencies/figures.py; 口径 in emergencies/reports_family.py)."""
+
+    visible: bool = Field(description="读者的统计报表权限是否及于应急处置")
+    emergencies: int = Field(description="期间内进行中的应急事件")
+    pledges: int = Field(description="请战书（未撤回）")
+    commando_teams: int = Field(description="党员突击队")
+    commando_members: int = Field(description="突击队队员（去重）")
+    outbound_teams: int = Field(description="援外医疗队")
+    working_groups: int = Field(description="工作组")
+    leadership_meetings: int = Field(description="领导小组会议")
+    applications: int = Field(description="火线入党申请")
+    families_paired: int = Field(description="结对的一线人员家属（户）")
+    latest_counts: dict[str, int] = Field(description="各事件最近一份每日报告的累计数之和：字段代码 → 数")
+    latest_reports: list[ReportEmergencyLatestOut] = Field(description="各事件最近一份每日报告")
+    latest_report_day: str | None = Field(description="其中最晚的报告日期")
+    latest_confirmed: int | None = Field(description="累计确诊")
+    latest_screened: int | None = Field(description="累计发热筛查")
+
+
 class ReportMetricsOut(Schema):
     """The figures of DESIGN.md §2, the same as the dashboard's and ``manage.py report``'s."""
 
@@ -122,6 +181,8 @@ class ReportMetricsOut(Schema):
     )
     hotline: ReportHotlineOut = Field(description="心理援助热线（只有汇总数字，没有来电明细）")
     needs: ReportNeedsOut = Field(description="民情台账")
+    partylife: ReportPartylifeOut = Field(description="组织生活与党建（只有汇总数字）")
+    emergencies: ReportEmergenciesOut = Field(description="应急处置（只有汇总数字）")
 
 
 class ReportJobIn(Schema):

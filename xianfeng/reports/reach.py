@@ -30,9 +30,12 @@ def reach_of(user) -> list[dict]:
     for grant in active_grants(user):
         if not role_allows(grant.role, AGGREGATE_PERMISSION):
             continue
+        # The grant's role travels with it: a family of figures counts only over the items whose
+        # role also opens its area (a 精防医生 holds 统计报表 but not 党费; partylife/figures.py).
+        role = str(grant.role)
         if grant.scope == Scope.ALL:
-            return [{"scope": Scope.ALL.value}]
-        if grant.scope in (Scope.ORG_SUBTREE, Scope.ORG_ONLY) and grant.org_id:
+            reach.append({"scope": Scope.ALL.value, "role": role})
+        elif grant.scope in (Scope.ORG_SUBTREE, Scope.ORG_ONLY) and grant.org_id:
             subtree = grant.scope == Scope.ORG_SUBTREE
             reach.append(
                 {
@@ -40,12 +43,15 @@ def reach_of(user) -> list[dict]:
                     "org_id": grant.org_id,
                     "org_path": grant.org.path,
                     "served": served_region_codes(grant.org, subtree),
+                    "role": role,
                 }
             )
         elif grant.scope == Scope.REGION:
-            reach.append({"scope": Scope.REGION.value, "prefixes": grant.region_prefix_list})
+            reach.append({"scope": Scope.REGION.value, "prefixes": grant.region_prefix_list, "role": role})
         elif grant.scope == Scope.SELF:
-            reach.append({"scope": Scope.SELF.value, "user_id": user.pk})
+            reach.append({"scope": Scope.SELF.value, "user_id": user.pk, "role": role})
+    if is_all(reach):  # every row, whatever else: one item per role (the service log reads is_all)
+        reach = [item for item in reach if item["scope"] == Scope.ALL]
     return _dedupe(reach)
 
 

@@ -11,10 +11,15 @@ from django.db import transaction
 from xianfeng.accounts import services as account_services
 from xianfeng.accounts.models import User
 from xianfeng.accounts.roles import Role, Scope
+from xianfeng.demo.seed_emergency import seed_emergency
+from xianfeng.demo.seed_emergency_people import seed_emergency_people
 from xianfeng.demo.seed_hotline_calls import seed_hotline_calls
 from xianfeng.demo.seed_hotline_roster import seed_hotline_roster
 from xianfeng.demo.seed_materials import seed_materials
 from xianfeng.demo.seed_needs import seed_needs
+from xianfeng.demo.seed_partylife_dues import seed_partylife_dues
+from xianfeng.demo.seed_partylife_meetings import seed_partylife_meetings
+from xianfeng.demo.seed_partylife_study import seed_partylife_study
 from xianfeng.demo.seed_people import seed_people
 from xianfeng.demo.seed_programs import seed_programs
 from xianfeng.demo.seed_residents import seed_residents
@@ -180,4 +185,14 @@ def seed() -> list[DemoLogin]:
     seed_hotline_calls(admin, orgs)
     seed_needs(admin, orgs)
     seed_materials(admin, orgs)
+    # Issue 13: a year of 内科党支部's organizational life (two meetings missing on purpose), the
+    # committee's weekly micro-classroom with completions, honours and the hospital magazine; a
+    # year of dues (one member six months in arrears) and of party-building funds.
+    seed_partylife_meetings(admin, orgs)
+    seed_partylife_study(admin, orgs)
+    seed_partylife_dues(admin, orgs)
+    # The committee's past epidemic: command structure, daily reports, 请战书 and commando teams,
+    # the outbound team's families paired 1-to-1, a closed-ward roster, front-line applications.
+    emergency = seed_emergency(admin, orgs)
+    seed_emergency_people(admin, orgs, emergency)
     return LOGINS

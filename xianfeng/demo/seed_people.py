@@ -219,6 +219,28 @@ def _link_users(admin, orgs) -> None:
             member_services.member_create(
                 acting_user=admin, name=user.display_name, branch=orgs[branch], title=title, user=user
             )
+    _make_party_member(admin, "dangyuan")
+
+
+def _make_party_member(admin, username: str) -> None:
+    """The demo volunteer is also a 正式党员 of 内科党支部 (issue 13: their own dues, study and 请战书),
+    admitted through the pipeline's steps like anyone else."""
+    member = Member.objects.filter(user__username=username).first()
+    if member is None or member.party_stage != Stage.NONE:
+        return
+    D = datetime.date
+    for step, day, introducers in (
+        (Step.APPLY, D(2014, 3, 1), ""),
+        (Step.TALK, D(2014, 3, 20), ""),
+        (Step.ACTIVIST, D(2014, 9, 1), ""),
+        (Step.CANDIDATE, D(2015, 10, 1), ""),
+        (Step.POLITICAL_REVIEW, D(2015, 11, 1), ""),
+        (Step.ADMIT, D(2016, 1, 10), "王建国、李秀英"),
+        (Step.FULL, D(2017, 1, 10), ""),
+    ):
+        member_services.party_step_record(
+            acting_user=admin, member=member, step=step, on_date=day, introducers=introducers
+        )
 
 
 def _seat_volunteer_login(admin) -> None:

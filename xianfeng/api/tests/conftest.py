@@ -6,8 +6,11 @@ import pytest
 from xianfeng.accounts.roles import Role, Scope
 from xianfeng.accounts.services import api_token_create
 from xianfeng.core.tests.factories import user_with_grant
+from xianfeng.emergencies import services_command as emergency_services
 from xianfeng.members import services as member_services
 from xianfeng.needs import services as need_services
+from xianfeng.partylife import services_meetings as meeting_services
+from xianfeng.partylife import services_study as study_services
 from xianfeng.programs import services as program_services
 from xianfeng.residents import services as resident_services
 from xianfeng.residents.tests.factories import TOWN_A, VILLAGE_A, county_regions
@@ -51,6 +54,20 @@ def api_world(world):
     need = need_services.need_create(
         acting_user=admin, title="甲诉求", category="assistive", resident=resident, org=world.branch_a
     ).need
+    meeting = meeting_services.meeting_create(
+        acting_user=admin,
+        org=world.branch_a,
+        kind="lecture",
+        held_on=start,
+        title="甲党课",
+        expected_count=1,
+        present_count=1,
+    ).meeting
+    study_item = study_services.study_item_create(acting_user=admin, org=world.branch_a, title="甲学习")
+    emergency = emergency_services.emergency_create(
+        acting_user=admin, org=world.branch_a, name="甲事件", start_on=start
+    )
+    group = emergency_services.working_group_create(acting_user=admin, emergency=emergency, name="甲组")
     world.volunteer = user_with_grant(Role.MEMBER, Scope.ORG_SUBTREE, world.branch_a, username="volunteer")
     world.ids = {
         "org_id": world.branch_a.pk,
@@ -65,6 +82,10 @@ def api_world(world):
         "record_id": record.pk,
         "enrollment_id": enrollment.pk,
         "need_id": need.pk,
+        "meeting_id": meeting.pk,
+        "study_item_id": study_item.pk,
+        "emergency_id": emergency.pk,
+        "working_group_id": group.pk,
         "service_type": "free_clinic",
     }
     world.auth = {"admin": bearer_header(admin), "volunteer": bearer_header(world.volunteer)}

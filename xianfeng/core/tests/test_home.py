@@ -115,8 +115,10 @@ def test_home_queries_do_not_grow_with_data(world, login, username):
     assert many == few
     # 16 + the service panel's counts + 待随访 (the teams, one aggregate) + 本周结对联系 (one exists),
     # + issue 12's panels as each user sees them: the hotline (open escalations, today's calls, the
-    # red banner's count), the roster (gaps, one's own duties), needs (overdue), materials (stock).
-    budget = {"admin": 28, "owner": 22}[username]
+    # red banner's count), the roster (gaps, one's own duties), needs (overdue), materials (stock),
+    # + issue 13's: running emergencies (two panels: today's report, the call to serve), this
+    # quarter's missing meetings (the branch, its meetings, its local rules), study, dues arrears.
+    budget = {"admin": 36, "owner": 30}[username]
     assert many <= budget, f"the home page takes {many} queries"
 
 

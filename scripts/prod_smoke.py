@@ -62,6 +62,15 @@ PAGES = [
     "/needs/figures/",
     "/materials/",
     "/materials/ledger/",
+    "/partylife/",
+    "/partylife/meetings/",
+    "/partylife/study/",
+    "/partylife/dues/",
+    "/partylife/funds/",
+    "/partylife/honours/",
+    "/emergencies/",
+    "/emergencies/pledges/",
+    "/emergencies/duty/",
     "/api/docs",
 ]
 API_LISTS = [
@@ -75,6 +84,9 @@ API_LISTS = [
     "/api/hotline/calls/",
     "/api/needs/",
     "/api/materials/distributions/",
+    "/api/partylife/meetings/",
+    "/api/emergencies/",
+    "/api/emergencies/pledges/",
 ]
 HASHED_STATIC = re.compile(r"""(?:src|href)=["'](/static/[^"'?#]+)["']""")
 OTHER_HOST = re.compile(r"""<(?:script|link|img)\b[^>]*\b(?:src|href)=["'](?:https?:)?//""", re.IGNORECASE)

@@ -3,6 +3,7 @@ meeting), the file itself served decrypted to whoever may see the meeting (404 o
 removal after a confirmation. The checks and storage are services_meetings_files.py; the
 response headers (nosniff, sandboxing CSP, private cache) are the service log's evidence ones."""
 
+import functools
 import logging
 
 from django.contrib import messages
@@ -10,20 +11,18 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from xianfeng.accounts.scoped_views import ScopedObjectView
 from xianfeng.accounts.scoping import CHANGE
 from xianfeng.core.downloads import file_response
 from xianfeng.core.filecrypt import FileDecryptionError, decrypt_bytes
-from xianfeng.servicelog import evidence
 from xianfeng.servicelog.forms_activities import UploadForm
+from xianfeng.servicelog.uploads import save_uploads
 
 from . import services_meetings_files as services
 from .models import Meeting, MeetingFile
 
 logger = logging.getLogger(__name__)
-MAX_PER_POST = 20
 
 
 class MeetingUploadView(ScopedObjectView):
@@ -46,33 +45,12 @@ class MeetingUploadView(ScopedObjectView):
     def post(self, request, pk):
         meeting = self.get_object()
         form = UploadForm(request.POST)
-        uploads = request.FILES.getlist("file")
-        if not uploads:
-            form.add_error(None, _("请选择要上传的会议记录扫描件、照片或文档"))
-        saved = 0
-        if form.is_valid() and uploads:
-            if len(uploads) > MAX_PER_POST:
-                form.add_error(None, _("一次最多上传 %(n)d 个文件") % {"n": MAX_PER_POST})
-            limit = evidence.MAX_ATTACHMENT_BYTES
-            for upload in uploads[:MAX_PER_POST]:
-                name = evidence.clean_name(upload.name)
-                if upload.size > limit:
-                    form.add_error(None, _("“%(n)s”超过 20 MB，未上传（照片限 10 MB，文档限 20 MB）") % {"n": name})
-                    continue
-                try:
-                    services.meeting_file_add(
-                        acting_user=request.user,
-                        meeting=meeting,
-                        name=upload.name,
-                        data=upload.read(limit + 1),
-                        caption=form.cleaned_data["caption"],
-                    )
-                except ValidationError as exc:
-                    form.add_error(None, "；".join(exc.messages))
-                else:
-                    saved += 1
-        if saved:
-            messages.success(request, ngettext("已上传 %(n)d 个文件", "已上传 %(n)d 个文件", saved) % {"n": saved})
+        save_uploads(
+            request,
+            form,
+            functools.partial(services.meeting_file_add, acting_user=request.user, meeting=meeting),
+            empty_message=_("请选择要上传的会议记录扫描件、照片或文档"),
+        )
         if form.errors:
             return self._render(request, meeting, form, status=400)
         return redirect("partylife:meeting_detail", pk=meeting.pk)

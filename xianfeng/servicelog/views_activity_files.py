@@ -2,6 +2,7 @@
 those who may see the activity) with their thumbnails, and removing one. The activity pages
 themselves are in views_activities.py."""
 
+import functools
 import logging
 from pathlib import PurePosixPath
 
@@ -10,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from xianfeng.accounts.scoped_views import ScopedObjectView
 from xianfeng.accounts.scoping import CHANGE
@@ -20,6 +20,7 @@ from xianfeng.core.filecrypt import FileDecryptionError, decrypt_bytes
 from . import evidence, services_evidence
 from .forms_activities import UploadForm
 from .models import Activity, ActivityFile
+from .uploads import save_uploads
 
 logger = logging.getLogger(__name__)
 
@@ -38,30 +39,12 @@ class ActivityUploadView(ScopedObjectView):
     def post(self, request, pk):
         activity = self.get_object()
         form = UploadForm(request.POST)
-        uploads = request.FILES.getlist("file")
-        if not uploads:
-            form.add_error(None, _("请选择要上传的照片或附件"))
-        saved = 0
-        if form.is_valid() and uploads:
-            for upload in uploads[:20]:
-                limit = evidence.MAX_ATTACHMENT_BYTES
-                if upload.size > limit:
-                    form.add_error(None, _("“%(n)s”超过 20 MB") % {"n": evidence.clean_name(upload.name)})
-                    continue
-                try:
-                    services_evidence.activity_file_add(
-                        acting_user=request.user,
-                        activity=activity,
-                        name=upload.name,
-                        data=upload.read(limit + 1),
-                        caption=form.cleaned_data["caption"],
-                    )
-                except ValidationError as exc:
-                    form.add_error(None, "；".join(exc.messages))
-                else:
-                    saved += 1
-        if saved:
-            messages.success(request, ngettext("已上传 %(n)d 个文件", "已上传 %(n)d 个文件", saved) % {"n": saved})
+        save_uploads(
+            request,
+            form,
+            functools.partial(services_evidence.activity_file_add, acting_user=request.user, activity=activity),
+            empty_message=_("请选择要上传的照片或附件"),
+        )
         if form.errors:
             context = {"activity": activity, "form": form, "heading": _("上传照片或附件")}
             return render(request, "servicelog/activity_upload.html", context, status=400)

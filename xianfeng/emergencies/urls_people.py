@@ -25,6 +25,7 @@ urlpatterns = [
     path("duty/mine/", views_duty.DutyMineView.as_view(), name="duty_mine"),
     path("duty/transport/", views_duty.DutyTransportView.as_view(), name="duty_transport"),
     path("duty/export.xlsx", views_duty.DutyExportView.as_view(), name="duty_export"),
+    path("duty/<int:pk>/edit/", views_duty.DutyShiftEditView.as_view(), name="duty_edit"),
     path("duty/<int:pk>/void/", views_duty.DutyShiftVoidView.as_view(), name="duty_void"),
     path("applications/", views_applications.ApplicationListView.as_view(), name="application_list"),
     path("applications/new/", views_applications.ApplicationCreateView.as_view(), name="application_new"),

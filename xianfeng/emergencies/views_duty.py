@@ -76,6 +76,8 @@ class DutyRosterView(ScopedListView):
             "can_export": can(user, EXPORT, DutyShift),
             "void_form": VoidForm() if manage else None,
         }
+        shown = [s for _day, shifts in context["window"]["by_day"] for s in shifts]
+        context["changeable"] = _changeable(user, shown) if manage else set()
         return render(request, "emergencies/duty_roster.html", context)
 
 
@@ -157,6 +159,64 @@ class DutyBulkView(DutyShiftCreateView):
         return self._render(request, emergency, form, status=400)
 
 
+def _changeable(user, shifts) -> set[int]:
+    """The shifts (of those shown) the user may correct: their 修改 links."""
+    ids = [s.pk for s in shifts]
+    if not ids:
+        return set()
+    return set(scoped(user, DutyShift, CHANGE).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+class DutyShiftEditView(ScopedObjectView):
+    """Correct one shift (its post, member, times, transport): the shift form prefilled; the
+    service's refusals (overlap, pickup after the start, a voided shift) land on the form."""
+
+    model = DutyShift
+    action = CHANGE
+
+    def _render(self, request, shift, form, status=200):
+        context = {"emergency": shift.emergency, "shift": shift, "form": form}
+        return render(request, "emergencies/duty_edit.html", context, status=status)
+
+    def get(self, request, pk):
+        shift = self.get_object()
+        initial = {
+            "site_kind": shift.site_kind,
+            "site": shift.site,
+            "member": shift.member_id,
+            "team": shift.team_id,
+            "starts_at": timezone.localtime(shift.starts_at),
+            "ends_at": timezone.localtime(shift.ends_at),
+            "vehicle": shift.vehicle,
+            "pickup_place": shift.pickup_place,
+            "pickup_at": timezone.localtime(shift.pickup_at) if shift.pickup_at else None,
+            "note": shift.note,
+        }
+        form = DutyShiftForm(initial=initial, user=request.user, emergency=shift.emergency)
+        return self._render(request, shift, form)
+
+    def post(self, request, pk):
+        shift = self.get_object()
+        form = DutyShiftForm(request.POST, user=request.user, emergency=shift.emergency)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            for name in ("vehicle", "pickup_place", "note"):
+                data[name] = data.get(name) or ""
+            updated = call_service(
+                form,
+                services_duty.duty_shift_update,
+                on_denied=ON_DENIED,
+                acting_user=request.user,
+                shift=shift,
+                **data,
+            )
+            if updated is not None and not form.errors:
+                messages.success(request, _("已修改班次：%(s)s") % {"s": updated})
+                day = timezone.localtime(updated.starts_at).date().isoformat()
+                return redirect(roster_url(updated.emergency, start=day))
+        return self._render(request, shift, form, status=400)
+
+
 class DutyShiftVoidView(ScopedObjectView):
     model = DutyShift
     action = CHANGE
@@ -207,6 +267,7 @@ class DutyTransportView(ScopedListView):
             "rows": rows,
             "prev": day - datetime.timedelta(days=1),
             "next": day + datetime.timedelta(days=1),
+            "changeable": _changeable(request.user, rows),
         }
         return render(request, "emergencies/duty_transport.html", context)
 

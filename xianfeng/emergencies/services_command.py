@@ -230,7 +230,7 @@ def working_group_update(*, acting_user, group: WorkingGroup, **changes) -> Work
     unknown = set(changes) - GROUP_EDITABLE
     if unknown:
         raise TypeError(f"working_group_update cannot change {sorted(unknown)}")
-    group = WorkingGroup.objects.select_for_update().select_related("emergency").get(pk=group.pk)
+    group = WorkingGroup.objects.select_for_update(of=("self",)).select_related("emergency").get(pk=group.pk)
     _locked(acting_user, group.emergency)
     before = group_snapshot(group)
     members = changes.pop("members", None)

@@ -158,7 +158,7 @@ def duty_shift_update(*, acting_user, shift: DutyShift, **changes) -> DutyShift:
     unknown = set(changes) - SHIFT_EDITABLE
     if unknown:
         raise TypeError(f"duty_shift_update cannot change {sorted(unknown)}")
-    shift = DutyShift.objects.select_for_update().select_related("emergency").get(pk=shift.pk)
+    shift = DutyShift.objects.select_for_update(of=("self",)).select_related("emergency").get(pk=shift.pk)
     ensure_in_scope(acting_user, shift, CHANGE)
     if shift.is_voided:
         raise ValidationError(_("该班次已作废"))

@@ -128,7 +128,7 @@ def pledge_submit(
     emergency = _emergency(acting_user, emergency, today)
     member = _writer(acting_user, member)
     # Lock the member: two taps at once cannot both pass the one-pledge check.
-    member = Member.objects.select_for_update().select_related("branch").get(pk=member.pk)
+    member = Member.objects.select_for_update(of=("self",)).select_related("branch").get(pk=member.pk)
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("请填写请战书内容")})
@@ -160,7 +160,9 @@ def pledge_submit(
 
 
 def _locked(acting_user, pledge: Pledge) -> Pledge:
-    pledge = Pledge.objects.select_for_update().select_related("member__branch", "emergency").get(pk=pledge.pk)
+    pledge = (
+        Pledge.objects.select_for_update(of=("self",)).select_related("member__branch", "emergency").get(pk=pledge.pk)
+    )
     ensure_in_scope(acting_user, pledge, CHANGE)
     return pledge
 

@@ -56,7 +56,9 @@ def _placeable(acting_user, emergency: Emergency, pledges, *, exclude_team=None)
     pks = [p.pk for p in pledges]
     if not pks:
         raise ValidationError({"pledges": _("请至少选择一份请战书")})
-    rows = list(Pledge.objects.select_for_update().select_related("member__branch", "team").filter(pk__in=pks))
+    rows = list(
+        Pledge.objects.select_for_update(of=("self",)).select_related("member__branch", "team").filter(pk__in=pks)
+    )
     changeable = set(scoped(acting_user, Pledge, CHANGE).filter(pk__in=pks).values_list("pk", flat=True))
     errors = {}
     for pk in pks:

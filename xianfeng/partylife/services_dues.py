@@ -290,7 +290,7 @@ def dues_payment_void(*, acting_user, payment: DuesPayment, reason: str) -> Dues
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请填写作废原因")})
-    payment = DuesPayment.objects.select_for_update().select_related("member__branch").get(pk=payment.pk)
+    payment = DuesPayment.objects.select_for_update(of=("self",)).select_related("member__branch").get(pk=payment.pk)
     ensure_in_scope(acting_user, payment, CHANGE)
     ensure_manages(acting_user, payment.member)
     if payment.is_voided:

@@ -76,7 +76,7 @@ def meeting_file_add(*, acting_user, meeting: Meeting, name: str, data: bytes, c
 @transaction.atomic
 def meeting_file_delete(*, acting_user, item: MeetingFile) -> None:
     """Remove an attachment; the ChangeLog keeps its record (the stored file goes after commit)."""
-    item = MeetingFile.objects.select_for_update().select_related("meeting__org").get(pk=item.pk)
+    item = MeetingFile.objects.select_for_update(of=("self",)).select_related("meeting__org").get(pk=item.pk)
     ensure_in_scope(acting_user, item, CHANGE)
     if item.meeting.is_voided:
         raise ValidationError(_("该会议记录已作废，不能修改"))

@@ -233,7 +233,11 @@ def study_complete(
 def study_uncomplete(*, acting_user, completion: StudyCompletion, reason: str = "") -> None:
     """Take back a completion marked by mistake (the member's own, or by their secretary)."""
     try:
-        completion = StudyCompletion.objects.select_for_update().select_related("member__branch").get(pk=completion.pk)
+        completion = (
+            StudyCompletion.objects.select_for_update(of=("self",))
+            .select_related("member__branch")
+            .get(pk=completion.pk)
+        )
     except StudyCompletion.DoesNotExist:
         raise ValidationError(_("该学习记录已撤销")) from None
     ensure_in_scope(acting_user, completion, CHANGE)

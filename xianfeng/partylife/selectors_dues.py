@@ -71,7 +71,7 @@ def branch_party_members(user, branch, *, action: str = VIEW, query: str = "") -
     members = scoped(user, Member, VIEW).filter(branch=branch, party_stage__in=PARTY_STAGES)
     if not may_manage(user, branch, action):
         return members.none()
-    query = (query or "").strip()[:50]
+    query = (query or "").replace("\x00", "").strip()[:50]  # PostgreSQL refuses NUL in text
     if query:
         norm = normalize_name(query)
         members = members.filter(

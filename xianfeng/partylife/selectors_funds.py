@@ -37,10 +37,10 @@ def expenses(user, *, org=None, year=None, category="", over_budget=False, query
     if year:
         rows = rows.filter(spent_on__year=year)
     if category:
-        rows = rows.filter(category=category)
+        rows = rows.filter(category=category) if category in ExpenseCategory.values else rows.none()
     if over_budget:
         rows = rows.filter(over_budget=True)
-    query = (query or "").strip()[:50]
+    query = (query or "").replace("\x00", "").strip()[:50]  # PostgreSQL refuses NUL in text
     if query:
         rows = rows.filter(Q(description__icontains=query) | Q(receipt_no=query))
     if not include_voided:

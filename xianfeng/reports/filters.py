@@ -135,7 +135,8 @@ def parse_filter(user, params: Mapping, *, today: datetime.date | None = None) -
     service_type = None
     code = (params.get("type") or "").strip()
     if code:
-        service_type = ServiceType.objects.filter(code=code).first()
+        # PostgreSQL refuses a NUL byte in a text comparison: such a code names no type.
+        service_type = None if "\x00" in code else ServiceType.objects.filter(code=code).first()
         if service_type is None:
             errors["type"] = _("没有代码为 %(code)s 的服务类型") % {"code": code[:40]}
     category = (params.get("category") or "").strip()

@@ -143,3 +143,11 @@ def test_the_api(w):
     outsider.force_login(w.outsider)
     response = outsider.get("/api/partylife/funds/summary/", {"year": YEAR, "org_id": w.branch_a.pk})
     assert response.status_code == 422 and "org_id" in response.json()["errors"]  # out of reach, like unknown
+
+
+def test_a_nul_byte_in_the_search_or_category_finds_nothing_instead_of_failing(w, login):
+    """PostgreSQL refuses NUL in a text comparison: the funds and dues pages answer normally."""
+    client = login(w.owner)
+    response = client.get(reverse("partylife:funds"), {"q": "a\x00b", "category": "x\x00"})
+    assert response.status_code == 200
+    assert client.get(reverse("partylife:dues"), {"q": "\x00"}).status_code == 200

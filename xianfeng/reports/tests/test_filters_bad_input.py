@@ -148,6 +148,10 @@ class TestUnknown:
         )
         assert set(found) == {"from", "org", "region", "team", "type", "category", "program"}
 
+    def test_a_nul_byte_in_the_type_is_a_filter_error(self, reports_world):
+        # PostgreSQL cannot compare text with a NUL byte; found by the property test below.
+        assert "type" in errors(reports_world.leader, type="free\x00clinic")
+
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.dictionaries(st.sampled_from(PARAMS), st.text(max_size=40)))

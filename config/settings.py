@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "xianfeng.materials",
     "xianfeng.partylife",
     "xianfeng.emergencies",
+    "xianfeng.devices",
     "xianfeng.imports",
     "xianfeng.api",
     "xianfeng.demo",
@@ -312,6 +313,13 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# The offline field app (xianfeng/devices): a phone that has not reached the server for this many
+# days wipes its local data (and the server treats it as lapsed until it registers again); the
+# outbox entries one sync request may carry; the residents a phone may keep.
+OFFLINE_MAX_DAYS = env_int("OFFLINE_MAX_DAYS", 7, minimum=1)
+OFFLINE_SYNC_BATCH = env_int("OFFLINE_SYNC_BATCH", 50, minimum=1)
+OFFLINE_MAX_RESIDENTS = env_int("OFFLINE_MAX_RESIDENTS", 2000, minimum=1)
 
 # Uploads larger than this are checked and committed by a background task (progress bar);
 # smaller ones are handled within the request.

@@ -23,6 +23,8 @@ urlpatterns = [
     path("materials/", include("xianfeng.materials.urls")),
     path("partylife/", include("xianfeng.partylife.urls")),
     path("emergencies/", include("xianfeng.emergencies.urls")),
+    path("devices/", include("xianfeng.devices.urls")),
+    path("m/", include("xianfeng.devices.urls_app")),
     path("imports/", include("xianfeng.imports.urls")),
     path("audit/", include("xianfeng.audit.urls")),
     path("api/", api.urls),

@@ -25,6 +25,18 @@ FILES = {
     "swagger-ui-dist/swagger-ui.css": "swagger-ui/swagger-ui.css",
     "swagger-ui-dist/swagger-ui.css.map": "swagger-ui/swagger-ui.css.map",
     "swagger-ui-dist/LICENSE": "swagger-ui/LICENSE",
+    # The offline field app (xianfeng/offline): Workbox's loader and the production builds of the
+    # modules the service worker uses (workbox.setConfig points the loader at this folder), and
+    # idb, the small IndexedDB wrapper, as a UMD script (global ``idb``).
+    "workbox-sw/build/workbox-sw.js": "workbox/workbox-sw.js",
+    "workbox-core/build/workbox-core.prod.js": "workbox/workbox-core.prod.js",
+    "workbox-precaching/build/workbox-precaching.prod.js": "workbox/workbox-precaching.prod.js",
+    "workbox-routing/build/workbox-routing.prod.js": "workbox/workbox-routing.prod.js",
+    "workbox-strategies/build/workbox-strategies.prod.js": "workbox/workbox-strategies.prod.js",
+    "workbox-expiration/build/workbox-expiration.prod.js": "workbox/workbox-expiration.prod.js",
+    "workbox-sw/LICENSE": "workbox/LICENSE",
+    "idb/build/umd.js": "idb/idb.umd.js",
+    "idb/LICENSE": "idb/LICENSE",
 }
 
 

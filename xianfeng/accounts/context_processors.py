@@ -34,6 +34,9 @@ MODULES = [
     ("partylife:dues", _("党费"), "cash-coin", "dues.view"),
     ("partylife:funds", _("党建经费"), "wallet2", "funds.view"),
     ("emergencies:list", _("应急指挥"), "exclamation-octagon", "emergencies.view"),
+    # Issue 14: the offline field app (a phone page of its own) and the devices that keep it.
+    ("offline:app", _("离线外勤"), "phone", "servicelog.change"),
+    ("devices:list", _("离线设备"), "phone-vibrate", "devices.view"),
     ("reports:dashboard", _("统计看板"), "speedometer2", "reports.view"),
     ("hotline:dashboard", _("热线看板"), "telephone-inbound", "reports.view"),
     ("programs:indicators", _("项目指标"), "bar-chart-line", "reports.view"),

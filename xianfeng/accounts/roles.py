@@ -130,6 +130,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "emergencies.change",
         "emergencies.export",
         "pledges.change",
+        # Issue 14: the offline phones of the subtree's users (last contact, revoke a lost one).
+        "devices.view",
+        "devices.change",
     },
     Role.SECRETARY: _view(*_BUSINESS)
     | {
@@ -152,6 +155,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "funds.change",
         "emergencies.change",
         "pledges.change",
+        "devices.view",
+        "devices.change",
     },
     # A volunteer sees residents and records their own services; health data (programs, a
     # resident's psychiatric tag) only through later, assignment-bound rules.
@@ -175,7 +180,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "study",
         "pledges",
     )
-    | {"servicelog.change", "programs.change", "needs.change", "study.change", "pledges.change"},
+    | {"servicelog.change", "programs.change", "needs.change", "study.change", "pledges.change"}
+    | {"devices.view", "devices.change"},
     Role.DOCTOR: _view("orgs", "residents", "servicelog", "programs", "reports")
     | {
         "residents.change",
@@ -196,18 +202,27 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "hotlineroster.view",
         "hotlineroster.change",
         "needs.view",
+        "devices.view",
+        "devices.change",
     },
     Role.LEADER: _view(*_BUSINESS)
     | {"reports.export", "needs.export", "materials.export", "partylife.export", "funds.export", "emergencies.export"},
     Role.AUDITOR: _view("orgs") | {"audit.view", "accounts.view"},
-    Role.HOTLINE: _view("orgs", "teams", "hotlineroster") | {"hotline.view", "hotline.change", "hotline.reveal"},
+    Role.HOTLINE: _view("orgs", "teams", "hotlineroster")
+    | {"hotline.view", "hotline.change", "hotline.reveal", "devices.view", "devices.change"},
 }
 
 # Permissions a role holds over its holder's own rows only, whatever the grant's scope (the
 # model's ScopeSpec.owner): a volunteer whose grant covers their branch reads their own dues,
 # marks their own study done and writes their own 请战书, never a colleague's (issue 13).
+# Issue 14: everyone who works in the field sees and revokes their own offline devices only;
+# 党办 manages those of its subtree's users.
+_OWN_DEVICES = {"devices.view", "devices.change"}
 OWN_ONLY: dict[str, set[str]] = {
-    Role.MEMBER: {"dues.view", "study.view", "study.change", "pledges.view", "pledges.change"},
+    Role.MEMBER: {"dues.view", "study.view", "study.change", "pledges.view", "pledges.change"} | _OWN_DEVICES,
+    Role.SECRETARY: _OWN_DEVICES,
+    Role.DOCTOR: _OWN_DEVICES,
+    Role.HOTLINE: _OWN_DEVICES,
 }
 
 

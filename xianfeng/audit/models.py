@@ -180,6 +180,9 @@ class AccessLog(AppendOnlyModel):
         EXPORT = "export", _("导出")
         SEARCH = "search", _("精确查找")
         EXISTENCE = "existence", _("存在性核验")
+        # Issue 14: an administrator revoking an offline device, and an offline record refused at sync.
+        DEVICE_REVOKE = "device_revoke", _("撤销离线设备")
+        SYNC_REFUSED = "sync_refused", _("离线记录被拒")
 
     at = models.DateTimeField(_("时间"), default=timezone.now, editable=False, db_index=True)
     user = models.ForeignKey(

@@ -1,0 +1,1 @@
+urlpatterns = []  # the device list, detail and revoke pages (views_pages.py)

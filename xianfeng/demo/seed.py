@@ -11,6 +11,7 @@ from django.db import transaction
 from xianfeng.accounts import services as account_services
 from xianfeng.accounts.models import User
 from xianfeng.accounts.roles import Role, Scope
+from xianfeng.demo.seed_devices import seed_devices
 from xianfeng.demo.seed_emergency import seed_emergency
 from xianfeng.demo.seed_emergency_people import seed_emergency_people
 from xianfeng.demo.seed_hotline_calls import seed_hotline_calls
@@ -195,4 +196,5 @@ def seed() -> list[DemoLogin]:
     # the outbound team's families paired 1-to-1, a closed-ward roster, front-line applications.
     emergency = seed_emergency(admin, orgs)
     seed_emergency_people(admin, orgs, emergency)
+    seed_devices(admin, orgs)
     return LOGINS

@@ -25,7 +25,7 @@ class Device(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.PROTECT, related_name="devices"
     )
-    client_id = models.CharField(_("设备编号"), max_length=64)
+    client_id = models.CharField(_("设备编号"), max_length=64, db_index=True)  # the status check without a session
     label = models.CharField(_("设备"), max_length=100, blank=True)
     user_agent = models.CharField(_("浏览器"), max_length=300, blank=True)
     # The user's organization path when the device registered: a clerk manages the devices of

@@ -28,6 +28,10 @@ from .models import Device
 
 MAX_CLIENT_ID = 64
 MIN_SECRET = 32
+# Devices one user may have in use at once (active and in contact within OFFLINE_MAX_DAYS). A
+# phone that signs out starts again under a new id, so a daily sign-out keeps about 8 in use; the
+# cap stops a login from filling the table (and the administrator's list) with made-up devices.
+MAX_DEVICES_IN_USE = 20
 
 
 class DeviceGone(Exception):
@@ -111,6 +115,7 @@ def device_register(*, acting_user, client_id: str, secret: str, label: str = ""
         device.last_contact_at = now
         device.save(update_fields=["last_contact_at"])
         return Registered(device, device.data_key, False)
+    _check_room(acting_user, now)
     device = Device(
         user=acting_user,
         client_id=client_id,
@@ -131,6 +136,15 @@ def device_register(*, acting_user, client_id: str, secret: str, label: str = ""
         )
     changelog_write(actor=acting_user, action=ChangeLog.Action.CREATE, obj=device, after=_public(device))
     return Registered(device, device.data_key, True)
+
+
+def _check_room(user, now: datetime.datetime) -> None:
+    since = now - datetime.timedelta(days=settings.OFFLINE_MAX_DAYS)
+    in_use = Device.objects.filter(user=user, state=Device.State.ACTIVE, last_contact_at__gte=since).count()
+    if in_use >= MAX_DEVICES_IN_USE:
+        raise ValidationError(
+            {"client_id": _("您已有 %(n)d 台设备在用，请先在“离线设备”中撤销不再使用的设备") % {"n": in_use}}
+        )
 
 
 def _public(device: Device) -> dict:

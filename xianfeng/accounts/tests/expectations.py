@@ -40,6 +40,8 @@ class Expectations:
     shown: set[tuple[str, str]] = field(default_factory=set)  # (area, relation) whose names may appear
     areas: dict[str, str] = field(default_factory=dict)  # "app.Model" -> area, where not the app
     own_only: set[tuple[str, str, str]] = field(default_factory=set)  # (role, area, action): own rows only
+    public_pages: set[str] = field(default_factory=set)  # 表十: addresses open without signing in
+    public_api: set[str] = field(default_factory=set)  # 表十: API paths (OpenAPI form) open to anyone
 
     def area_of(self, model) -> str:
         return self.areas.get(model._meta.label, model._meta.app_label)
@@ -204,6 +206,11 @@ def parse(text: str) -> Expectations:
 
     for label, area, _why in sections["表七"][0][1:]:
         exp.areas[label] = area
+
+    for public_table in sections.get("表十", []):  # issue 14: the offline app's shell and status check
+        for address, kind, _why in public_table[1:]:
+            assert kind in ("page", "api"), f"表十: kind must be page or api, found {kind!r}"
+            (exp.public_pages if kind == "page" else exp.public_api).add(address)
     return exp
 
 

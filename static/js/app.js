@@ -11,6 +11,27 @@ document.addEventListener("submit", function (event) {
   }
 });
 
+// Signing out wipes the offline field app's data (the logout answer carries Clear-Site-Data),
+// including records it has not synced yet: the app keeps their count in localStorage
+// (static/offline/store.js), so say so before the logout form goes.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (event.defaultPrevented || !/\/accounts\/logout\/$/.test(form.getAttribute("action") || "")) return;
+  var pending = 0;
+  try {
+    pending = parseInt(window.localStorage.getItem("xf-offline-pending") || "0", 10) || 0;
+  } catch (error) {
+    pending = 0; // storage disabled: nothing kept offline either
+  }
+  if (pending > 0 && !form.elements.keep_offline) {
+    var template = form.getAttribute("data-offline-confirm") ||
+      "本机有 %(n)s 条离线记录尚未同步，退出将清除它们。确定退出？";
+    if (!window.confirm(template.replace("%(n)s", pending))) {
+      event.preventDefault();
+    }
+  }
+});
+
 // List tables (table.table-cards) become cards on a phone: each cell shows its column's
 // header, copied here from the thead (CSS in app.css prints it before the value).
 function xfLabelCards(root) {

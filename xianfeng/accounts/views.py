@@ -43,6 +43,16 @@ class LoginView(auth_views.LoginView):
 class LogoutView(auth_views.LogoutView):
     public = True
 
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        # Signing out wipes the offline field app (issue 14): the browser drops the origin's
+        # IndexedDB, Cache Storage and service worker, i.e. the encrypted data and the outbox.
+        # keep_offline=1 comes only from the app's own screen that keeps another user's unsynced
+        # outbox for its owner (static/offline/app.js): then only the HTTP cache goes.
+        keep = request.POST.get("keep_offline") == "1"
+        response["Clear-Site-Data"] = '"cache"' if keep else '"cache", "storage"'
+        return response
+
 
 class PasswordChangeView(SignedInView):
     template_name = "accounts/password_change.html"

@@ -71,6 +71,7 @@ PAGES = [
     "/emergencies/",
     "/emergencies/pledges/",
     "/emergencies/duty/",
+    "/devices/",
     "/api/docs",
 ]
 API_LISTS = [
@@ -87,7 +88,12 @@ API_LISTS = [
     "/api/partylife/meetings/",
     "/api/emergencies/",
     "/api/emergencies/pledges/",
+    "/api/offline/devices/",
 ]
+# The offline field app's shell and service worker; its precached files are checked one by one.
+OFFLINE_APP = "/m/"
+OFFLINE_SW = "/m/sw.js"
+PRECACHE_URL = re.compile(r'"url": "([^"]+)"')
 HASHED_STATIC = re.compile(r"""(?:src|href)=["'](/static/[^"'?#]+)["']""")
 OTHER_HOST = re.compile(r"""<(?:script|link|img)\b[^>]*\b(?:src|href)=["'](?:https?:)?//""", re.IGNORECASE)
 MANIFEST_NAME = re.compile(r"\.[0-9a-f]{12}\.\w+$")
@@ -197,6 +203,25 @@ def check_static(http: requests.Session, base: str, paths: set[str], failures: l
     print(f"  {len(paths)} static files served by whitenoise under their manifest names")
 
 
+def check_offline_app(http: requests.Session, base: str, failures: list[str]) -> None:
+    """/m/ and its service worker answer with DEBUG off, and every file the worker precaches is
+    served. The app uses unhashed static names on purpose (ES modules import each other by
+    relative path; xianfeng/devices/views_app.py), which whitenoise serves beside the hashed ones."""
+    shell = http.get(f"{base}{OFFLINE_APP}", timeout=15)
+    check(failures, shell.status_code == 200, f"{OFFLINE_APP} answered {shell.status_code}")
+    check(failures, not OTHER_HOST.search(shell.text), f"{OFFLINE_APP} loads an asset from another host")
+    worker = http.get(f"{base}{OFFLINE_SW}", timeout=15)
+    ok = worker.status_code == 200 and "javascript" in worker.headers.get("Content-Type", "")
+    check(failures, ok, f"{OFFLINE_SW} answered {worker.status_code}")
+    urls = PRECACHE_URL.findall(worker.text)
+    check(failures, len(urls) > 5, f"{OFFLINE_SW} precaches only {len(urls)} files")
+    for url in urls:
+        check(failures, not url.startswith("/api/"), f"{OFFLINE_SW} precaches an API answer {url}")
+        response = http.get(f"{base}{url}", timeout=10)
+        check(failures, response.status_code == 200, f"precached {url}: HTTP {response.status_code}")
+    print(f"  {OFFLINE_APP} and {OFFLINE_SW}: {len(urls)} precached files served")
+
+
 def main() -> int:
     deadline = time.monotonic() + DEADLINE_SECONDS
     tmp = Path(tempfile.mkdtemp(prefix="xianfeng-prod-smoke-"))
@@ -220,6 +245,7 @@ def main() -> int:
             sign_in(http, base)
             static_paths = visit(http, base, failures)
             check_static(http, base, static_paths, failures)
+            check_offline_app(http, base, failures)
     finally:
         if server is not None:
             server.terminate()

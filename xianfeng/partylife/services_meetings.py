@@ -267,14 +267,18 @@ def _new_activity(acting_user, meeting: Meeting, roll: Roll | None, hours: Decim
     """The 主题党日 recorded as a held volunteer activity, its present members as participants."""
     from xianfeng.servicelog.services_activities import activity_create
 
-    start = datetime.datetime.combine(meeting.held_on, meeting.start_time or datetime.time(9, 0))
+    start = timezone.make_aware(datetime.datetime.combine(meeting.held_on, meeting.start_time or datetime.time(9, 0)))
+    if meeting.start_time is None:
+        # No time given: 9:00, or now for a theme day recorded this morning before nine (a held
+        # activity cannot start in the future).
+        start = min(start, timezone.now())
     participants = [(a.member, hours) for a in (roll.rows if roll else []) if a.status == Status.PRESENT]
     saved = activity_create(
         acting_user=acting_user,
         status=Activity.Status.HELD,
         title=meeting.title,
         kind=Activity.Kind.OTHER,
-        start_at=timezone.make_aware(start),
+        start_at=start,
         org=selectors.branch_of(meeting.org),
         region=region,
         place=meeting.place,

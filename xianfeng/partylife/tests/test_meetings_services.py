@@ -2,8 +2,11 @@
 for leave and absence, the roll, future dates, scope, idempotency, voiding, the 主题党日 that is
 also a volunteer activity, and the local rules."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from xianfeng.audit.models import ChangeLog
 from xianfeng.partylife import services_meetings as services
@@ -224,3 +227,12 @@ def test_the_invalid_note_is_kept_while_invalid_and_cleared_when_valid(w):
     assert (m.is_valid, m.invalid_note) == (True, "")
     log = ChangeLog.objects.filter(model="partylife.Meeting", object_id=str(m.pk)).order_by("-at", "-pk").first()
     assert log.before["invalid_note"] == "主讲人临时缺席，仅自学" and log.after["invalid_note"] == ""
+
+
+def test_a_theme_day_recorded_before_nine_in_the_morning_starts_now(w, monkeypatch):
+    # With no start time the activity starts at 9:00; recorded at 07:30 the same day, 9:00 would be
+    # in the future, which a held activity refuses. It starts at the time of recording instead.
+    early = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time(7, 30)))
+    monkeypatch.setattr(timezone, "now", lambda: early)
+    m = meeting(w, kind=MeetingKind.THEME_DAY, held_on=timezone.localdate(), record_activity=True)
+    assert m.activity.start_at == early and m.activity.status == Activity.Status.HELD

@@ -43,6 +43,19 @@ def browser_context_factory():
             contexts.append(context)
             return context
 
+        factory.contexts = contexts
         yield factory
         for context in contexts:
             context.close()
+
+
+@pytest.fixture(autouse=True)
+def _close_the_test_s_browsers(transactional_db, browser_context_factory):
+    """Close the browsers a test opened when it ends, before its database is emptied: a page left
+    open keeps running (the offline app checks its device every minute and retries its outbox),
+    and its requests would reach the next test's server between two tests' databases."""
+    opened = len(browser_context_factory.contexts)
+    yield
+    for context in browser_context_factory.contexts[opened:]:
+        context.close()
+    del browser_context_factory.contexts[opened:]

@@ -123,3 +123,10 @@ def head_mac(label: str, seq: int, last_hash: str) -> str:
     """Seal on the chain head, so a head rewound after deleting the newest rows is detected."""
     message = f"{CHAIN_VERSION}|head|{label}|{seq}|{last_hash}".encode()
     return hmac.new(_key(), message, hashlib.sha256).hexdigest()
+
+
+def archive_mac(values: dict) -> str:
+    """Seal on an archive record (models.AuditArchive.sealed_values): a record edited in the
+    database, to hide rows or to name another file, no longer matches."""
+    message = json.dumps([CHAIN_VERSION, "archive", values], sort_keys=True, separators=(",", ":")).encode()
+    return hmac.new(_key(), message, hashlib.sha256).hexdigest()

@@ -248,3 +248,96 @@ class LoginLog(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {'ok' if self.success else 'failed'}"
+
+
+class AuditArchive(models.Model):
+    """One archive file of a chain's oldest rows (xianfeng/audit/archiving.py): the rows
+    ``first_seq``…``last_seq`` were written to ``file_name`` in AUDIT_ARCHIVE_DIR and deleted from
+    the table in the transaction that inserted this record. ``prev_hash`` is the hash the first row
+    links to, ``last_hash`` the last row's: verify_audit continues the live chain from the newest
+    archive. ``mac`` seals every other field with the chain key (chain.archive_mac), so a record
+    edited in the database (to hide rows, or to point at another file) shows. Never changed."""
+
+    chain = models.CharField(_("日志"), max_length=100)
+    first_seq = models.BigIntegerField(_("起始序号"))
+    last_seq = models.BigIntegerField(_("截止序号"))
+    first_at = models.DateTimeField(_("最早时间"))
+    last_at = models.DateTimeField(_("最晚时间"))
+    rows = models.BigIntegerField(_("行数"))
+    prev_hash = models.CharField(max_length=64, blank=True)
+    last_hash = models.CharField(max_length=64)
+    file_name = models.CharField(_("文件"), max_length=200)
+    size_bytes = models.BigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField("SHA-256", max_length=64)
+    created_at = models.DateTimeField(_("归档时间"), default=timezone.now)
+    mac = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("审计日志归档")
+        verbose_name_plural = _("审计日志归档")
+        ordering = ["chain", "first_seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "first_seq"], name="audit_archive_chain_first_seq"),
+            models.UniqueConstraint(fields=["file_name"], name="audit_archive_file_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chain} #{self.first_seq}-{self.last_seq}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise AppendOnlyError("audit archive records cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("audit archive records cannot be deleted")
+
+    @property
+    def chain_name(self) -> str:
+        try:
+            return str(apps.get_model(self.chain)._meta.verbose_name)
+        except (LookupError, ValueError):
+            return self.chain
+
+    def sealed_values(self) -> dict:
+        return {
+            "chain": self.chain,
+            "first_seq": self.first_seq,
+            "last_seq": self.last_seq,
+            "first_at": chain.normalize(self._meta.get_field("first_at"), self.first_at),
+            "last_at": chain.normalize(self._meta.get_field("last_at"), self.last_at),
+            "rows": self.rows,
+            "prev_hash": self.prev_hash,
+            "last_hash": self.last_hash,
+            "file_name": self.file_name,
+            "size_bytes": self.size_bytes,
+            "sha256": self.sha256,
+            "created_at": chain.normalize(self._meta.get_field("created_at"), self.created_at),
+        }
+
+    def seal(self) -> None:
+        self.mac = chain.archive_mac(self.sealed_values())
+
+    @property
+    def sealed(self) -> bool:
+        return bool(self.mac) and self.mac == chain.archive_mac(self.sealed_values())
+
+
+class RetentionRun(models.Model):
+    """One run of the retention task (archiving the audit logs, deleting expired uploads), for the
+    archive page's "last run" and the operator. Counts only: no personal data."""
+
+    started_at = models.DateTimeField(_("开始时间"), default=timezone.now)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    archived_rows = models.BigIntegerField(_("归档行数"), default=0)
+    archive_files = models.PositiveIntegerField(_("归档文件数"), default=0)
+    files_purged = models.PositiveIntegerField(_("删除的上传文件数"), default=0)
+    problems = models.TextField(_("问题"), blank=True)
+
+    class Meta:
+        verbose_name = _("保存期限任务")
+        verbose_name_plural = _("保存期限任务")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M}"

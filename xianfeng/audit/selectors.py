@@ -60,3 +60,12 @@ def object_history(*, targets: dict[type[models.Model], Iterable], also: Q | Non
     if also is not None:
         condition |= also
     return ChangeLog.objects.filter(condition).select_related("user")
+
+
+def archive_list(*, user) -> QuerySet:
+    """The audit archives (issue 15): deployment-wide anchors — sequence ranges, row counts, file
+    names and checksums, no log content — for whoever reads the audit logs (the view requires
+    audit.view on ChangeLog; an archive belongs to no organization, so no scope narrows it)."""
+    from .models import AuditArchive
+
+    return AuditArchive.objects.order_by("-created_at", "-id")

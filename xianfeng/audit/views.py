@@ -4,7 +4,7 @@ from django.shortcuts import render
 
 from xianfeng.accounts.scoped_views import ScopedListView
 
-from . import selectors
+from . import retention, selectors
 from .forms import AccessFilterForm, ChangeFilterForm, LoginFilterForm
 from .models import AccessLog, ChangeLog, LoginLog
 from .readable import changelog_rows
@@ -71,3 +71,20 @@ class LoginLogView(_LogListView):
         if "success" in filters:
             filters["success"] = filters["success"] == "1"
         return selectors.loginlog_list(user=self.request.user, **filters)
+
+
+class ArchiveListView(ScopedListView):
+    """归档与保存期限: the archive files of the audit logs, the retention window, the oldest row still
+    in each table and the last nightly run. Read-only and without downloads: the files stay on the
+    server for the auditor's command-line check (verify_audit --archives). Whoever reads the audit
+    logs (audit.view) reads this page; it shows counts, sequence numbers and times, no log content,
+    so it is declared on ChangeLog like the change-log tab."""
+
+    model = ChangeLog
+    template_name = "audit/archives.html"
+    tab = "archives"
+
+    def get(self, request):
+        page = self.paginate(selectors.archive_list(user=request.user))
+        context = {"page": page, "tab": self.tab, **retention.archive_overview()}
+        return render(request, self.template_name, context)

@@ -5,4 +5,4 @@ from django.conf import settings
 # SQLite protection (its UPDATE trigger) is asserted on both databases by
 # test_chain.py::test_the_database_refuses_a_raw_update_of_a_log_row.
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
-collect_ignore = [] if ON_POSTGRESQL else ["test_postgresql.py"]
+collect_ignore = [] if ON_POSTGRESQL else ["test_postgresql.py", "test_postgresql_retention.py"]

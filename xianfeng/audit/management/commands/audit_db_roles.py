@@ -9,9 +9,11 @@ from xianfeng.audit import dbroles
 
 HELP = """PostgreSQL privileges that keep the application role from rewriting the audit trail.
 
-The application role gets SELECT and INSERT only on audit_changelog, audit_accesslog and
-audit_loginlog (no UPDATE, DELETE, TRUNCATE; it owns no table, so it cannot disable their
-triggers), SELECT/INSERT/UPDATE on audit_chainhead, and every right on the other tables.
+The application role gets SELECT and INSERT only on audit_changelog, audit_accesslog,
+audit_loginlog and audit_auditarchive (no UPDATE, DELETE, TRUNCATE; it owns no table, so it cannot
+disable their triggers), SELECT/INSERT/UPDATE on audit_chainhead, every right on the other tables,
+and EXECUTE on xianfeng_audit_archive_delete(bigint): the SECURITY DEFINER function (owned by the
+owner role) through which the retention run deletes archived rows older than 183 days, and only those.
 
   manage.py audit_db_roles --app-role xianfeng_app                 print the statements
   manage.py audit_db_roles --app-role xianfeng_app --apply         run them (as the owner)
@@ -56,4 +58,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"PROBLEM: {problem}")
             if problems:
                 raise CommandError(f"{app_role} can tamper with the audit tables", returncode=1)
-            self.stdout.write(f"{app_role}: SELECT and INSERT only on {', '.join(dbroles.AUDIT_TABLES)}")
+            tables = ", ".join((*dbroles.AUDIT_TABLES, dbroles.ARCHIVE_TABLE))
+            self.stdout.write(
+                f"{app_role}: SELECT and INSERT only on {tables}; deletes archived rows only through "
+                f"{dbroles.ARCHIVE_FUNCTION}"
+            )

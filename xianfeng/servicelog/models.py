@@ -426,6 +426,9 @@ class ActivityFile(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Set when the file and its thumbnail were deleted after EVIDENCE_RETENTION_DAYS (servicelog/
+    # retention.py); the row stays, so the activity page says what was there and when it went.
+    purged_at = models.DateTimeField(_("按保存期限删除于"), null=True, blank=True, editable=False)
 
     scope_spec = fact_scope("activity__", owner="activity__created_by")
 
@@ -439,6 +442,11 @@ class ActivityFile(models.Model):
 
     def audit_org_path(self) -> str:
         return self.activity.org.path
+
+    @property
+    def retention_days(self) -> int:
+        """The evidence retention period, for the notice shown in place of a deleted file."""
+        return int(getattr(settings, "EVIDENCE_RETENTION_DAYS", 1095))
 
 
 class VolunteerCertificate(models.Model):

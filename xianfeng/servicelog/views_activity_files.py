@@ -59,6 +59,13 @@ def _decrypted(field_file, item: ActivityFile) -> bytes:
         raise Http404("file unreadable") from None
 
 
+def _purged(request, item: ActivityFile):
+    """410 Gone: the file was deleted after its retention period (servicelog/retention.py)."""
+    return render(
+        request, "servicelog/activity_file_purged.html", {"item": item, "activity": item.activity}, status=410
+    )
+
+
 class ActivityFileView(ScopedObjectView):
     """The photo or attachment itself, decrypted: photos inline, anything else as a download."""
 
@@ -66,6 +73,8 @@ class ActivityFileView(ScopedObjectView):
 
     def get(self, request, pk):
         item = self.get_object()
+        if item.purged_at is not None:
+            return _purged(request, item)
         is_photo = item.kind == ActivityFile.Kind.PHOTO and item.content_type.startswith("image/")
         return file_response(_decrypted(item.file, item), item.original_name, item.content_type, inline=is_photo)
 
@@ -77,6 +86,8 @@ class ActivityFileThumbView(ScopedObjectView):
 
     def get(self, request, pk):
         item = self.get_object()
+        if item.purged_at is not None:
+            return _purged(request, item)
         if not item.thumbnail:
             label = PurePosixPath(item.original_name).suffix.lstrip(".") or "file"
             return file_response(evidence.placeholder_svg(label), "file.svg", "image/svg+xml", inline=True)

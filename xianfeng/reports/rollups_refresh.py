@@ -5,10 +5,14 @@ claims them and recomputes each partition's cells from the raw rows with one INS
 (the database does the grouping); ``rebuild`` recomputes everything. Both run in one transaction
 so a reader never sees a half-built partition.
 
-Claiming: on PostgreSQL an advisory lock makes refreshes take turns, and each partition is
-claimed with DELETE … RETURNING before it is recomputed. A writer holds its dirty row locked
-until it commits (the triggers' ON CONFLICT DO UPDATE), so the claim waits for it and the
-recomputation sees its rows; a writer that commits later marks the partition dirty again.
+Claiming: on PostgreSQL an advisory lock makes refreshes take turns. A refresh reads the dirty
+rows with their ``touched`` count WITHOUT locking them, recomputes, and only then deletes each row
+whose count is unchanged (``_release``). A writer bumps the count of its partition's row (the
+triggers' ON CONFLICT DO UPDATE) and holds that row locked until it commits: if it was still
+uncommitted when the refresh read the rows, the final DELETE waits for its commit and then finds
+a higher count, so the row stays dirty and the next refresh sees the writer's rows. Writers never
+wait for a recomputation (issue 15's soak bench: claiming with DELETE … RETURNING at the start
+made every quick entry of the month wait 1–2 s behind a dashboard's refresh).
 
 Distinct counts (models_rollups.Occurrence): before a partition's cells are replaced, the
 occurrences of every resident and household in it (before or after) are subtracted, and added
@@ -74,7 +78,23 @@ def _lock(cursor) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_KEY])
 
 
+def _dirty(cursor) -> list[tuple[str, datetime.date, int]]:
+    """The marked partitions and their ``touched`` counts, read without locking them."""
+    cursor.execute(f"SELECT county_code, month, touched FROM {DIRTY} ORDER BY county_code, month")
+    return [(county, _as_date(month), touched) for county, month, touched in cursor.fetchall()]
+
+
+def _release(cursor, seen) -> None:
+    """Unmark the partitions just recomputed, except those a writer touched since they were read
+    (in the order writers' rows are usually taken, to keep lock waits short and one-way)."""
+    for county, month, touched in seen:
+        cursor.execute(
+            f"DELETE FROM {DIRTY} WHERE county_code = %s AND month = %s AND touched = %s", [county, month, touched]
+        )
+
+
 def _claim(cursor) -> list[tuple[str, datetime.date]]:
+    """Everything (``rebuild``, run by an operator): unmark all partitions at once."""
     if connection.vendor == "postgresql":
         cursor.execute(f"DELETE FROM {DIRTY} RETURNING county_code, month")
         return [(county, _as_date(month)) for county, month in cursor.fetchall()]
@@ -235,10 +255,11 @@ def refresh_dirty() -> int:
         return 0
     with transaction.atomic(), connection.cursor() as cursor:
         _lock(cursor)
-        claimed = _claim(cursor)
-        if claimed:
-            _apply(cursor, claimed)
-    return len(claimed)
+        seen = _dirty(cursor)
+        if seen:
+            _apply(cursor, [(county, month) for county, month, _touched in seen])
+            _release(cursor, seen)
+    return len(seen)
 
 
 def rebuild() -> int:

@@ -2,7 +2,7 @@
 #   make run    set everything up (venv, pinned packages, local assets, SQLite, demo data) and serve
 #   make test   lint, migration check and the whole test suite (browser test included)
 # Other targets: make test-postgres (suite on a throwaway PostgreSQL database), make prod-smoke, make worker,
-# make bench, make bench-web, make bench-worklist, make bench-stats.
+# make bench, make bench-web, make bench-worklist, make bench-stats, make bench-soak, make bench-upgrade.
 
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -12,7 +12,7 @@ PIP := $(VENV)/bin/pip
 MANAGE := DEBUG=$${DEBUG-1} $(PY) manage.py
 PG_URL ?= postgres://postgres@127.0.0.1:5432
 
-.PHONY: run setup deps assets migrate demo worker test test-postgres prod-smoke lint system-deps bench bench-web bench-worklist bench-stats clean
+.PHONY: run setup deps assets migrate demo worker test test-postgres prod-smoke lint system-deps bench bench-web bench-worklist bench-stats bench-soak bench-upgrade clean
 
 $(VENV)/.installed: requirements.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
@@ -37,6 +37,7 @@ setup: deps assets
 run: setup
 	@echo "先锋 Xianfeng: http://127.0.0.1:8000  (Ctrl+C to stop)"
 	@$(MANAGE) schedule_reminders
+	@$(MANAGE) schedule_retention
 	@trap 'kill 0' EXIT; $(MANAGE) db_worker --queue-name '*' >var/worker.log 2>&1 & $(MANAGE) runserver 127.0.0.1:8000
 
 worker: deps
@@ -49,13 +50,14 @@ lint: deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) scripts/lint_scoped_queries.py
+	$(PY) scripts/lint_migrations.py
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 # The suite in two processes (CI has 2 cores), then the real-browser tests on their own (one
 # chromium at a time): the whole .ci/run stays well under 30 minutes.
 PYTEST_WORKERS ?= 2
 test: deps assets system-deps lint
-	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) -m "not browser"
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not browser"
 	$(VENV)/bin/pytest -m browser
 	$(PY) scripts/prod_smoke.py
 
@@ -68,7 +70,7 @@ test-postgres: deps assets system-deps
 	@db=xianfeng_test_$$$$; \
 	 psql "$(PG_URL)/postgres" -qc "CREATE DATABASE $$db" && \
 	 trap 'for d in $$db test_$$db test_$${db}_gw0 test_$${db}_gw1 test_$${db}_gw2 test_$${db}_gw3; do PGOPTIONS=--client-min-messages=warning psql "$(PG_URL)/postgres" -qc "DROP DATABASE IF EXISTS $$d WITH (FORCE)"; done' EXIT; \
-	 DATABASE_URL="$(PG_URL)/$$db" $(VENV)/bin/pytest -n $(PYTEST_WORKERS) -m "not browser" && \
+	 DATABASE_URL="$(PG_URL)/$$db" $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not browser" && \
 	 DATABASE_URL="$(PG_URL)/$$db" $(VENV)/bin/pytest -m browser
 
 bench: deps
@@ -91,6 +93,17 @@ bench-worklist: deps
 bench-stats: deps
 	$(PIP) install --quiet -r bench/requirements.txt
 	$(PY) bench/stats_bench.py --pg $(PG_URL) --records $${RECORDS:-10000000}
+
+# Soak bench (issue 15 §3): gunicorn + db_worker on a throwaway PostgreSQL database, a mixed morning workload
+# at 32 clients for 10 minutes; errors, p99 and each worker's memory from minute 2 to 10 (bench/soak_bench.py).
+bench-soak: deps assets
+	$(PIP) install --quiet -r bench/requirements.txt
+	$(PY) bench/soak_bench.py --pg $(PG_URL) --minutes $${MINUTES:-10}
+
+# Upgrade bench (issue 15 §5): the previous release's schema with 10 000 000 service records, then this
+# release's migrations one by one while a writer measures how long it waits (bench/upgrade_bench.py).
+bench-upgrade: deps
+	$(PY) bench/upgrade_bench.py --pg $(PG_URL) --records $${RECORDS:-10000000}
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles var

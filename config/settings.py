@@ -111,6 +111,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "django_tasks",
+    # Before django_tasks_db: its db_worker command is extended with a heartbeat (issue 15).
+    "xianfeng.health",
     "django_tasks_db",
     "django_rq",
     "xianfeng.core",
@@ -131,6 +133,7 @@ INSTALLED_APPS = [
     "xianfeng.emergencies",
     "xianfeng.devices",
     "xianfeng.imports",
+    "xianfeng.backups",
     "xianfeng.api",
     "xianfeng.demo",
 ]
@@ -201,7 +204,14 @@ AUTH_USER_MODEL = "accounts.User"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Timeouts: a hung Redis makes /readyz answer 503 instead of hanging with it.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -325,6 +335,31 @@ OFFLINE_MAX_RESIDENTS = env_int("OFFLINE_MAX_RESIDENTS", 2000, minimum=1)
 # smaller ones are handled within the request.
 IMPORT_INLINE_MAX_BYTES = int(os.environ.get("IMPORT_INLINE_MAX_BYTES", str(200 * 1024)))
 IMPORT_FILE_RETENTION_DAYS = env_int("IMPORT_FILE_RETENTION_DAYS", 30, minimum=1)  # days an upload is kept
+
+# Operations (issue 15). Backups: `manage.py backup` writes here unless --output-dir says otherwise
+# (keep copies off the server too: README, 运维 → 备份与恢复).
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
+# The background worker writes a heartbeat this often; /readyz and the status page call it down
+# when the newest heartbeat is older than WORKER_STALE_SECONDS (a stopped worker shows within a minute).
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 15, minimum=1)
+WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 45, minimum=2)
+if WORKER_STALE_SECONDS <= WORKER_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured("WORKER_STALE_SECONDS must be longer than WORKER_HEARTBEAT_SECONDS.")
+# Audit logs (change, access, login) stay in the database at least six months (Cybersecurity Law
+# art. 21; 等保 2.0): below 183 days is refused, here and by the database trigger itself. Older rows
+# are archived to compressed, checksummed files in AUDIT_ARCHIVE_DIR by the nightly retention run
+# (RETENTION_HOUR, Beijing time), which also deletes activity photos and attachments older than
+# EVIDENCE_RETENTION_DAYS (with a record that it did).
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 190, minimum=183)
+AUDIT_ARCHIVE_DIR = Path(os.environ.get("AUDIT_ARCHIVE_DIR", VAR_DIR / "audit-archive"))
+EVIDENCE_RETENTION_DAYS = env_int("EVIDENCE_RETENTION_DAYS", 1095, minimum=1)
+# /readyz calls the queue "old" (status degraded) when a task has waited longer than this.
+QUEUE_MAX_WAIT_SECONDS = env_int("QUEUE_MAX_WAIT_SECONDS", 900, minimum=1)
+# The probes stay plain HTTP for a load balancer even when HTTPS is forced.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+RETENTION_HOUR = env_int("RETENTION_HOUR", 2)
+if RETENTION_HOUR > 23:
+    raise ImproperlyConfigured("RETENTION_HOUR must be an hour of the day, 0 to 23.")
 # What one import file may hold, checked while reading and before anything is allocated
 # (imports/readers.py): rows and columns of the data sheet, and the bytes a workbook expands
 # to (the sum of its zip members; for CSV the file itself). 1 000 000 residents written by

@@ -4,6 +4,7 @@ DATABASE_URL selects PostgreSQL (CI runs the suite on both); unset means SQLite.
 """
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789-abcdefghij")
 os.environ.setdefault("FIELD_ENCRYPTION_KEY", "dGVzdC1maWVsZC1rZXktMzItYnl0ZXMtbG9uZy0hISE=")
@@ -25,6 +26,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "test-media"
+# The demo seed archives old sign-ins, and every xdist worker seeds its own database at the
+# same moment: each worker gets its own directories, or two of them write the same archive file
+# name side by side (CI failed on exactly that). A test's subprocess may point these elsewhere.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+AUDIT_ARCHIVE_DIR = Path(os.environ.get("AUDIT_ARCHIVE_DIR", VAR_DIR / f"test-audit-archive-{_WORKER}"))
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / f"test-backups-{_WORKER}"))
 LANGUAGE_CODE = "zh-hans"
 
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):

@@ -3,11 +3,15 @@ from django.views.i18n import set_language
 
 from xianfeng.api.api import api
 from xianfeng.core.views import HomeView
+from xianfeng.health.views import HealthzView, ReadyzView
 
 core_patterns = ([path("", HomeView.as_view(), name="home")], "core")
 
 urlpatterns = [
     path("", include(core_patterns)),
+    # Probes for load balancers and monitoring (issue 15): exact paths, no login, no personal data.
+    path("healthz", HealthzView.as_view(), name="healthz"),
+    path("readyz", ReadyzView.as_view(), name="readyz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("xianfeng.accounts.urls")),
     path("orgs/", include("xianfeng.orgs.urls")),
@@ -27,6 +31,7 @@ urlpatterns = [
     path("m/", include("xianfeng.devices.urls_app")),
     path("imports/", include("xianfeng.imports.urls")),
     path("audit/", include("xianfeng.audit.urls")),
+    path("health/", include("xianfeng.health.urls")),
     path("api/", api.urls),
 ]
 

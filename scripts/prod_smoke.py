@@ -52,6 +52,8 @@ PAGES = [
     "/audit/changes/",
     "/audit/access/",
     "/audit/logins/",
+    "/audit/archives/",
+    "/health/",
     "/servicelog/records/",
     "/reports/",
     "/hotline/calls/",
@@ -222,6 +224,22 @@ def check_offline_app(http: requests.Session, base: str, failures: list[str]) ->
     print(f"  {OFFLINE_APP} and {OFFLINE_SW}: {len(urls)} precached files served")
 
 
+def check_probes(base: str, failures: list[str]) -> None:
+    """/healthz and /readyz answer a load balancer without a session (issue 15). No worker runs
+    here, so /readyz is "degraded" (200) and names the worker down; ?strict=1 turns that into 503."""
+    alive = requests.get(f"{base}/healthz", timeout=10)
+    check(failures, alive.status_code == 200 and alive.json() == {"status": "ok"}, f"/healthz: {alive.status_code}")
+    ready = requests.get(f"{base}/readyz", timeout=10)
+    ok = ready.status_code == 200 and ready.json()["checks"]["database"]["status"] == "ok"
+    check(failures, ok, f"/readyz: HTTP {ready.status_code} {ready.text[:200]}")
+    if ok:
+        body = ready.json()
+        check(failures, body["checks"]["worker"]["status"] == "down", "/readyz: a worker is up, none was started")
+        strict = requests.get(f"{base}/readyz?strict=1", timeout=10)
+        check(failures, strict.status_code == 503, f"/readyz?strict=1 while degraded: {strict.status_code}")
+    print(f"  {alive.status_code} /healthz, {ready.status_code} /readyz (worker down: degraded)")
+
+
 def main() -> int:
     deadline = time.monotonic() + DEADLINE_SECONDS
     tmp = Path(tempfile.mkdtemp(prefix="xianfeng-prod-smoke-"))
@@ -246,6 +264,7 @@ def main() -> int:
             static_paths = visit(http, base, failures)
             check_static(http, base, static_paths, failures)
             check_offline_app(http, base, failures)
+        check_probes(base, failures)
     finally:
         if server is not None:
             server.terminate()

@@ -45,6 +45,8 @@ MODULES = [
     ("imports:list", _("导入"), "upload", "imports.view"),
     ("accounts:user_list", _("用户与授权"), "people", "accounts.view"),
     ("audit:changes", _("审计日志"), "shield-check", "audit.view"),
+    # Issue 15: 系统状态 (the view itself requires is_administrator: an ADMIN grant over 全部).
+    ("health:status", _("系统状态"), "activity", "health.view"),
 ]
 
 

@@ -24,6 +24,7 @@ from xianfeng.demo.seed_partylife_study import seed_partylife_study
 from xianfeng.demo.seed_people import seed_people
 from xianfeng.demo.seed_programs import seed_programs
 from xianfeng.demo.seed_residents import seed_residents
+from xianfeng.demo.seed_retention import seed_archived_sign_ins
 from xianfeng.demo.seed_services import seed_services
 from xianfeng.imports import engine
 from xianfeng.imports.spec import ImportContext, get_spec
@@ -172,6 +173,7 @@ def seed_users(admin: User, orgs: dict[str, Organization]) -> None:
 
 @transaction.atomic
 def seed() -> list[DemoLogin]:
+    seed_archived_sign_ins()  # issue 15: first, so they are the oldest rows of the login chain
     admin = _ensure_admin()
     seed_regions(admin)
     orgs = seed_orgs(admin)

@@ -42,6 +42,7 @@ class Expectations:
     own_only: set[tuple[str, str, str]] = field(default_factory=set)  # (role, area, action): own rows only
     public_pages: set[str] = field(default_factory=set)  # 表十: addresses open without signing in
     public_api: set[str] = field(default_factory=set)  # 表十: API paths (OpenAPI form) open to anyone
+    admin_pages: set[str] = field(default_factory=set)  # 表十一: operations pages for administrators only
 
     def area_of(self, model) -> str:
         return self.areas.get(model._meta.label, model._meta.app_label)
@@ -211,6 +212,9 @@ def parse(text: str) -> Expectations:
         for address, kind, _why in public_table[1:]:
             assert kind in ("page", "api"), f"表十: kind must be page or api, found {kind!r}"
             (exp.public_pages if kind == "page" else exp.public_api).add(address)
+    for admin_table in sections.get("表十一", []):  # issue 15: the IT office's status page
+        for address, _why in admin_table[1:]:
+            exp.admin_pages.add(address)
     return exp
 
 

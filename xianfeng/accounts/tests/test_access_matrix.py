@@ -179,6 +179,21 @@ def test_the_addresses_open_without_signing_in_are_those_of_the_table():
     assert EXP.public_pages <= public_pages, f"not public: {sorted(EXP.public_pages - public_pages)}"
 
 
+def test_operations_pages_answer_administrators_only(world):
+    """表十一: the IT office's pages answer an administrator over 全部, 403 to every other role and
+    scope (the matrix sweeps skip them: they show no business rows), the login page to anyone else."""
+    assert EXP.admin_pages, "表十一 lists no page"
+    for path in sorted(EXP.admin_pages):
+        response = Client().get(path)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], path
+        for role in expectations.ROLES:
+            for scope in expectations.SCOPES:
+                client = Client()
+                client.force_login(matrix.make_user(world, role, scope))
+                expected = 200 if expectations.is_administrator(role, scope) else 403
+                assert client.get(path).status_code == expected, f"{path} as {role} over {scope}"
+
+
 def test_the_matrix_covers_every_api_operation():
     schema = api.get_openapi_schema()
     operations = {f"api {m.upper()} {p}" for p, ops in schema["paths"].items() for m in ops}

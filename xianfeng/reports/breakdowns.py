@@ -32,16 +32,18 @@ from .metrics import TENTH, ZERO, _activity_types
 DIMENSIONS = ("month", "category", "township", "team")
 
 
-def breakdown(flt: ReportFilter, reach: list, dimension: str, *, facts: Facts | None = None) -> list[dict]:
-    """Rows of ``dimension`` for ``flt`` within ``reach``: from the rollups when they answer."""
+def breakdown(
+    flt: ReportFilter, reach: list, dimension: str, *, facts: Facts | None = None, wait: bool = True
+) -> list[dict]:
+    """Rows of ``dimension`` for ``flt`` within ``reach``: from the rollups when they answer
+    (``wait=False``: without first recomputing what writers marked, see rollups_background)."""
     if dimension not in DIMENSIONS:
         raise ValueError(dimension)
     if not reach:
         return []
     from . import rollups
 
-    fast = getattr(rollups, "breakdown", None)
-    rows = fast(flt, reach, dimension) if fast is not None else None
+    rows = rollups.breakdown(flt, reach, dimension, wait=wait)
     if rows is not None:
         return sort_rows(rows, dimension)
     return raw_breakdown(facts or facts_for(flt, reach), dimension)

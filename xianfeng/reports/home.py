@@ -4,7 +4,8 @@ to the dashboard's drill-down, for whoever holds 统计报表 (reach.py).
 The home page is the most visited page and has a query budget (core/tests/test_home.py): the
 figures are cached for ``CACHE_SECONDS`` per user and reach — a new grant or a changed
 organization changes the reach, hence the key — so a reload costs no query at all, and a figure
-may lag a fresh record by at most a minute (the dashboard itself is always exact).
+may lag a fresh record by at most a minute. Like the dashboard, it does not wait for the rollups'
+refresh: it schedules it (rollups_background.refresh_soon) and reads the cells as they are.
 """
 
 import hashlib
@@ -30,9 +31,13 @@ def _figures(user, reach: list, start, end) -> dict:
     key = _cache_key(user, reach, start, end)
     figures = cache.get(key)
     if figures is None:
+        from . import rollups
         from .metrics import metrics_for_reach
+        from .rollups_background import refresh_soon
 
-        result = metrics_for_reach(ReportFilter(start=start, end=end), reach)
+        if rollups.enabled():
+            refresh_soon()
+        result = metrics_for_reach(ReportFilter(start=start, end=end), reach, wait=False)
         figures = {k: result[k] for k in (*KEYS, "townships_covered_in_scope", "townships_in_scope")}
         cache.set(key, figures, CACHE_SECONDS)
     return figures

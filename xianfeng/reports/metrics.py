@@ -42,11 +42,12 @@ def metrics_for(user, flt: ReportFilter, *, with_programs: bool = True) -> dict:
     return result
 
 
-def metrics_for_reach(flt: ReportFilter, reach: list) -> dict:
-    """The service-log figures of ``flt`` within a (possibly frozen) reach; no program figures."""
+def metrics_for_reach(flt: ReportFilter, reach: list, *, wait: bool = True) -> dict:
+    """The service-log figures of ``flt`` within a (possibly frozen) reach; no program figures.
+    ``wait=False`` (the dashboard, the home page): the rollups as they are, see rollups_background."""
     from . import rollups
 
-    fast = rollups.metrics(flt, reach) if reach else None
+    fast = rollups.metrics(flt, reach, wait=wait) if reach else None
     if fast is not None:
         return fast
     return raw_metrics(facts_for(flt, reach))

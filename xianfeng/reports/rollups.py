@@ -137,11 +137,13 @@ def single_county(flt: ReportFilter, reach: list) -> str | None:
     return prefixes.pop() if len(prefixes) == 1 and len(next(iter(prefixes))) == 6 else None
 
 
-def metrics(flt: ReportFilter, reach: list) -> dict | None:
-    """metrics.raw_metrics(facts_for(flt, reach)) from the rollups, or None when they cannot."""
+def metrics(flt: ReportFilter, reach: list, *, wait: bool = True) -> dict | None:
+    """metrics.raw_metrics(facts_for(flt, reach)) from the rollups, or None when they cannot.
+    ``wait=False`` reads the cells as they are (rollups_background: the caller scheduled the refresh)."""
     if not answerable(flt, reach):
         return None
-    refresh_dirty()
+    if wait:
+        refresh_dirty()
     if province_wide(flt, reach):
         return _metrics_from_occurrences(flt, reach, None)
     county = single_county(flt, reach)
@@ -310,13 +312,15 @@ def _merge_coverage(result: dict, cells: QuerySet, facts: Facts) -> None:
 BREAKDOWN_COLUMNS = {"month": "month", "township": "township_code", "category": "service_type__category"}
 
 
-def breakdown(flt: ReportFilter, reach: list, dimension: str) -> list[dict] | None:
-    """breakdowns.raw_breakdown(facts_for(flt, reach), dimension) from the cells, or None."""
+def breakdown(flt: ReportFilter, reach: list, dimension: str, *, wait: bool = True) -> list[dict] | None:
+    """breakdowns.raw_breakdown(facts_for(flt, reach), dimension) from the cells, or None
+    (``wait`` as in ``metrics``)."""
     if not answerable(flt, reach):
         return None
     from .breakdowns import raw_breakdown
 
-    refresh_dirty()
+    if wait:
+        refresh_dirty()
     rows = {row["key"]: row for row in raw_breakdown(_activity_facts(flt, reach), dimension)}
     column = BREAKDOWN_COLUMNS.get(dimension, "team_id")
     providers, hours = _hours_sums(flt)

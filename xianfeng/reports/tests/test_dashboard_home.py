@@ -67,7 +67,7 @@ def test_the_figures_are_counted_once_a_minute_not_on_every_visit(client, report
     record(org=w.branch_a, type_code="medicine_delivery", on=timezone.localdate(), resident=w.resident_a)
     calls = []
     counted = metrics.metrics_for_reach
-    monkeypatch.setattr(metrics, "metrics_for_reach", lambda *a: calls.append(a) or counted(*a))
+    monkeypatch.setattr(metrics, "metrics_for_reach", lambda *a, **kw: calls.append(a) or counted(*a, **kw))
     first = shown(home(client, w.clerk).content.decode())
     record(org=w.branch_a, type_code="medicine_delivery", on=timezone.localdate(), resident=w.resident_a)
     second = shown(home(client, w.clerk).content.decode())

@@ -213,8 +213,19 @@ if REDIS_URL:
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    CACHES["shared"] = CACHES["default"]
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # "shared": what the background worker writes for the web processes to read (the rollups'
+    # generation, dashboard pages recounted off the request: reports/dashboard_cache.py). A
+    # process's own memory would keep it from them, so without Redis it is files under VAR_DIR.
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "shared": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": VAR_DIR / "cache",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        },
+    }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Totals of paginated lists with at least this many rows are cached this many seconds
@@ -237,6 +248,14 @@ HOTLINE_ESCALATION_MINUTES = env_int("HOTLINE_ESCALATION_MINUTES", 30, minimum=1
 # Figures from the rollup tables (reports/rollups.py) where they answer exactly; on by default on
 # PostgreSQL (province scale), off on the embedded SQLite, where counting the raw rows is fast enough.
 REPORTS_ROLLUPS = env_bool("REPORTS_ROLLUPS", DATABASES["default"]["ENGINE"].endswith("postgresql"))
+# Issue 15 §3: the dashboard and the home page do not wait for the rollups to count new records;
+# the background worker recomputes them at most once per this many seconds
+# (reports/rollups_background.py; 0: every time a page finds records waiting). Published
+# figures (report, exports, snapshots, the statistics table, drill-downs, the API) always wait.
+ROLLUPS_REFRESH_SECONDS = env_int("ROLLUPS_REFRESH_SECONDS", 60, minimum=0)
+# The dashboard's figures are cached this many seconds per user, reach, language and filter, and
+# replaced as soon as the rollups move; 0 turns the cache off.
+DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 120, minimum=0)
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -15,7 +15,7 @@ os.environ["TASKS_IMMEDIATE"] = "1"
 os.environ.setdefault("DATABASE_URL", "sqlite:///var/test.sqlite3")
 
 from .settings import *  # noqa: F403
-from .settings import DATABASES, VAR_DIR
+from .settings import CACHES, DATABASES, VAR_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
 STORAGES = {
@@ -33,6 +33,12 @@ _WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 AUDIT_ARCHIVE_DIR = Path(os.environ.get("AUDIT_ARCHIVE_DIR", VAR_DIR / f"test-audit-archive-{_WORKER}"))
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / f"test-backups-{_WORKER}"))
 LANGUAGE_CODE = "zh-hans"
+# Tests read what they just wrote: the rollups' task runs at once (immediate backend) and the
+# dashboard is not cached (its own tests turn the cache on, with a cleared cache).
+ROLLUPS_REFRESH_SECONDS = 0
+DASHBOARD_CACHE_SECONDS = 0
+# One process per test worker: the worker-to-web cache can live in memory (no files to clean).
+CACHES = {**CACHES, "shared": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shared"}}
 
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # Flushes between transactional (browser) tests empty the tables with TRUNCATE, which the

@@ -216,7 +216,8 @@ def filter_from_request(request, *, today: datetime.date | None = None) -> tuple
     today = today or timezone.localdate()
     query = request.GET
     data = {name: query.get(name, "") for name in PARAMS}
-    extra = [(k, v) for k in query for v in query.getlist(k) if k not in PARAMS and k != "page"]
+    # Carried through the filter bar; not the page number, nor the dashboard's one-off 刷新 (fresh).
+    extra = [(k, v) for k in query for v in query.getlist(k) if k not in PARAMS and k not in ("page", "fresh")]
     try:
         flt = parse_filter(request.user, query, today=today)
     except FilterError as exc:

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from xianfeng.accounts.scoped_views import ScopedListView
@@ -23,7 +24,8 @@ from xianfeng.regions.models import Region
 from xianfeng.servicelog.models import Category, ServiceType
 from xianfeng.teams.models import Team
 
-from . import breakdowns
+from . import breakdowns, rollups
+from .dashboard_cache import counted_figures
 from .definitions import METRICS
 from .facts import facts_for
 from .families import families, family_metrics
@@ -32,6 +34,8 @@ from .forms_filter import filter_from_request
 from .metrics import is_empty, metrics_for_reach
 from .models import Snapshot
 from .reach import may_read_reports, reach_of
+from .rollups_background import refresh_soon
+from .rollups_refresh import refresh_dirty
 
 HEADLINE = ("person_times", "persons", "households", "events", "townships_covered", "villages_covered", "hours")
 TOP_TOWNSHIPS = 15  # the bar view; the table below lists them all
@@ -78,23 +82,44 @@ def _rate(numerator: int, denominator: int) -> float | None:
     return round(100 * numerator / denominator, 1) if denominator else None
 
 
-def dashboard_context(user, flt: ReportFilter) -> dict:
-    reach = reach_of(user)
-    facts = facts_for(flt, reach)
-    result = metrics_for_reach(flt, reach)
-    result.update(family_metrics(flt, reach))
-    f = Figures(flt)
+def dashboard_figures(user, flt: ReportFilter, *, fresh: bool = False) -> dict:
+    """What the page shows above and around the figures, and the figures' HTML
+    (dashboard_cache: cached, recounted in the background). The page says when its figures were
+    counted and whether records are still on their way; 刷新 (``fresh``) waits for them and
+    counts again in the request."""
+    pending = False
+    if rollups.enabled():
+        if fresh:
+            refresh_dirty()
+        else:
+            pending = refresh_soon()
+    counted = counted_figures(user, flt, fresh=fresh)
     query = flt.query()
-    context = {
-        "families": family_panels(flt, result),
-        "metrics": result,
-        "empty": is_empty(result),
-        "definitions": [METRICS[key] for key in (*HEADLINE, "townships_in_scope", "villages_in_scope", "quantity")],
+    return {
+        "figures_html": mark_safe(counted["figures_html"]),  # our own template's output
+        "counted_at": counted["counted_at"],
+        "pending": pending or counted["recounting"],
+        "refresh_url": link("reports:dashboard", query=flt.query(fresh=1)),
         "links": {
             "table": link("reports:table", query=query),
             "narrative": link("reports:narrative", query=query),
             "snapshots": link("reports:snapshots", query=query),
         },
+    }
+
+
+def dashboard_context(user, flt: ReportFilter) -> dict:
+    """Everything the dashboard shows for ``flt``, from the rollups as they are (wait=False)."""
+    reach = reach_of(user)
+    facts = facts_for(flt, reach)
+    result = metrics_for_reach(flt, reach, wait=False)
+    result.update(family_metrics(flt, reach))
+    f = Figures(flt)
+    context = {
+        "families": family_panels(flt, result),
+        "metrics": result,
+        "empty": is_empty(result),
+        "definitions": [METRICS[key] for key in (*HEADLINE, "townships_in_scope", "villages_in_scope", "quantity")],
         "quantity_definition": METRICS["quantity"].definition,
         "programs": _programs(user, flt),
     }
@@ -186,7 +211,7 @@ def _coverage(result: dict, f: Figures) -> list[dict]:
 
 
 def _trend(flt, reach, facts, f: Figures) -> list[dict]:
-    rows = breakdowns.month_series(flt, breakdowns.breakdown(flt, reach, "month", facts=facts))
+    rows = breakdowns.month_series(flt, breakdowns.breakdown(flt, reach, "month", facts=facts, wait=False))
     for row in rows:
         start, end = _month_bounds(flt, row["key"])
         row["url"] = f.drill("person_times", **{"from": start, "to": end}) if row["person_times"] else ""
@@ -194,7 +219,7 @@ def _trend(flt, reach, facts, f: Figures) -> list[dict]:
 
 
 def _categories(flt, reach, facts, f: Figures) -> list[dict]:
-    rows = breakdowns.breakdown(flt, reach, "category", facts=facts)
+    rows = breakdowns.breakdown(flt, reach, "category", facts=facts, wait=False)
     labels = dict(Category.choices)
     for row in rows:
         row["label"] = str(labels.get(row["key"], _("未指定类型")))
@@ -223,7 +248,7 @@ def _types(user, result: dict, f: Figures) -> list[dict]:
 
 
 def _townships(user, flt, reach, facts, f: Figures) -> list[dict]:
-    rows = breakdowns.breakdown(flt, reach, "township", facts=facts)
+    rows = breakdowns.breakdown(flt, reach, "township", facts=facts, wait=False)
     codes = [row["key"] for row in rows if row["key"]]
     names = dict(scoped(user, Region).filter(code__in=codes).values_list("code", "name"))
     for row in rows:
@@ -236,7 +261,7 @@ def _townships(user, flt, reach, facts, f: Figures) -> list[dict]:
 
 
 def _teams(user, flt, reach, facts, f: Figures) -> list[dict]:
-    rows = [r for r in breakdowns.breakdown(flt, reach, "team", facts=facts) if r["key"] is not None]
+    rows = [r for r in breakdowns.breakdown(flt, reach, "team", facts=facts, wait=False) if r["key"] is not None]
     ids = [row["key"] for row in rows]
     # A team of another organization may serve within the reader's reach: it is counted, but
     # only teams the reader may see are named (and a team filter accepts only those).
@@ -298,6 +323,6 @@ class DashboardView(ScopedListView):
         # A wrong filter shows the bar with its errors (400), never figures for something not asked.
         status = 400 if flt is None else 200
         if flt is not None:
-            context.update(dashboard_context(request.user, flt))
+            context.update(dashboard_figures(request.user, flt, fresh="fresh" in request.GET))
         template = "reports/dashboard_body.html" if request.htmx else "reports/dashboard.html"
         return render(request, template, context, status=status)

@@ -25,6 +25,7 @@ The outer tar uses GNU headers (one 512-byte block whatever the payload size), s
 ``tar tvf`` lists it. Neither key is ever written into the archive.
 """
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -294,17 +295,25 @@ def decrypted_members(opened: OpenedArchive) -> Iterator[tuple[tarfile.TarInfo, 
     """(member, file object) for each member of the decrypted inner tar, in order; the file
     object is valid until the next member. Raises ArchiveError when decryption fails."""
     blocks = filecrypt.iter_decrypted(_BlockReader(_payload_blocks(opened)))
-    try:
+    with payload_errors(opened.path.name):
         with tarfile.open(fileobj=_BlockReader(blocks), mode="r|") as inner:
             for member in inner:
                 yield member, (inner.extractfile(member) if member.isfile() else None)
+
+
+@contextlib.contextmanager
+def payload_errors(archive_name: str) -> Iterator[None]:
+    """A payload that fails to decrypt or to read as tar, wherever it is read (listing the
+    members, or a member's content while it is unpacked), as the operator's ArchiveError."""
+    try:
+        yield
     except filecrypt.FileDecryptionError as exc:
         raise ArchiveError(
-            f"{opened.path.name}: the payload does not decrypt ({exc}). The archive was altered or "
+            f"{archive_name}: the payload does not decrypt ({exc}). The archive was altered or "
             "truncated, or FIELD_ENCRYPTION_KEY is not the deployment's key."
         ) from None
     except tarfile.TarError as exc:
-        raise ArchiveError(f"{opened.path.name}: the decrypted payload is not a valid tar ({exc})") from None
+        raise ArchiveError(f"{archive_name}: the decrypted payload is not a valid tar ({exc})") from None
 
 
 # --- the status page's list ------------------------------------------------------------------

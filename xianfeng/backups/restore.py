@@ -11,7 +11,6 @@ do the media move in. Any failure drops what was restored: nothing is left half-
 import json
 import os
 import shutil
-import tarfile
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -104,15 +103,8 @@ def unpack(checked: CheckedArchive, work: Path | None) -> None:
     read: ``--check``). Compares the sealed manifest and the media totals with the plain one."""
     manifest = checked.manifest
     expected = {key: value for key, value in manifest.items() if key != "payload"}
-    try:
+    with archive.payload_errors(checked.opened.path.name):  # also raised while a member's content is read
         _unpack_members(checked, work, expected)
-    except filecrypt.FileDecryptionError as exc:  # raised while a member's content is read
-        raise ArchiveError(
-            f"{checked.opened.path.name}: the payload does not decrypt ({exc}). The archive was altered or "
-            "truncated, or FIELD_ENCRYPTION_KEY is not the deployment's key."
-        ) from None
-    except tarfile.TarError as exc:
-        raise ArchiveError(f"{checked.opened.path.name}: the decrypted payload is not a valid tar ({exc})") from None
 
 
 def _unpack_members(checked: CheckedArchive, work: Path | None, expected: dict) -> None:

@@ -20,7 +20,6 @@ would keep each recount to itself. DASHBOARD_CACHE_SECONDS = 0 turns all of this
 counts in the request.
 """
 
-import hashlib
 from urllib.parse import parse_qsl
 
 from django.conf import settings
@@ -29,7 +28,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from .filters import FilterError, ReportFilter, parse_filter
-from .reach import reach_of
+from .reach import reach_digest, reach_of
 from .rollups_background import generation
 
 KEEP_FACTOR = 10  # an entry stays servable (stale) this many times DASHBOARD_CACHE_SECONDS
@@ -91,6 +90,5 @@ def _is_current(entry: dict, seconds: int) -> bool:
 
 def _key(user, flt: ReportFilter) -> str:
     # The reach is in the key, not only the user: a new grant must not show yesterday's scope.
-    parts = f"{reach_of(user)!r}|{translation.get_language()}|{flt.query()}"
-    digest = hashlib.sha256(parts.encode()).hexdigest()[:24]
+    digest = reach_digest(reach_of(user), translation.get_language(), flt.query())
     return f"xf:reports:dashboard:{user.pk}:{digest}"

@@ -8,23 +8,20 @@ may lag a fresh record by at most a minute. Like the dashboard, it does not wait
 refresh: it schedules it (rollups_background.refresh_soon) and reads the cells as they are.
 """
 
-import hashlib
-
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
 from .definitions import METRICS
 from .filters import ReportFilter, default_period
-from .reach import reach_of
+from .reach import reach_digest, reach_of
 
 CACHE_SECONDS = 60
 KEYS = ("person_times", "persons", "events", "hours")
 
 
 def _cache_key(user, reach: list, start, end) -> str:
-    digest = hashlib.sha256(repr(reach).encode()).hexdigest()[:16]
-    return f"xf:reports:home:{user.pk}:{digest}:{start.isoformat()}:{end.isoformat()}"
+    return f"xf:reports:home:{user.pk}:{reach_digest(reach)}:{start.isoformat()}:{end.isoformat()}"
 
 
 def _figures(user, reach: list, start, end) -> dict:

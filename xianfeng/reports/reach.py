@@ -11,6 +11,8 @@ publisher's grants later. ``reach_q`` turns it into the same predicates ``scoped
 live grants (accounts.scoping.grant_filter): org path prefix, per-level region codes, owner.
 """
 
+import hashlib
+
 from django.db.models import Q
 
 from xianfeng.accounts.roles import Scope, role_allows
@@ -53,6 +55,13 @@ def reach_of(user) -> list[dict]:
     if is_all(reach):  # every row, whatever else: one item per role (the service log reads is_all)
         reach = [item for item in reach if item["scope"] == Scope.ALL]
     return _dedupe(reach)
+
+
+def reach_digest(reach: list[dict], *extra: str) -> str:
+    """A short key for caches of figures counted within ``reach`` (and ``extra`` parts such as
+    a language or a filter): a new grant or a changed organization changes the reach, hence the key."""
+    text = "|".join([repr(reach), *extra])
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
 def may_read_reports(user) -> bool:
